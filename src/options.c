@@ -23,12 +23,12 @@ parse_port(const gchar *name, const gchar *value, gpointer data,
 	if (errno != 0 || *value == '\0' || *end != '\0' || port == 0 ||
 	    port > 65535 || value[0] == '-' || value[0] == '+') {
 		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-		    "%s: '%s' is not a port number (1-65535)", name, value);
+		    "--port: '%s' is not a port number (1-65535)", value);
 		return FALSE;
 	}
 	if (parsing->nports == OPTIONS_MAX_PORTS) {
 		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-		    "%s: at most %d ports", name, OPTIONS_MAX_PORTS);
+		    "--port: at most %d ports", OPTIONS_MAX_PORTS);
 		return FALSE;
 	}
 	parsing->ports[parsing->nports++] = (uint16_t)port;

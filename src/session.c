@@ -193,12 +193,18 @@ join(struct session *s)
 static bool
 decide(struct session *s, enum rtmp_dir dir, uint8_t first)
 {
+	char detail[96];
+
 	if (dir == DIR_C2S && handshake_version_known(first)) {
 		s->state = SESSION_HANDSHAKE;
 		return true;
 	}
 	if (!s->on_server_port)
 		return not_rtmp(s);
+	snprintf(detail, sizeof(detail), "the %s opened with 0x%02x, no "
+	    "RTMP version; looking for chunks", dir == DIR_C2S ? "client" :
+	    "server", first);
+	problem(s, dir, "handshake_failed", detail);
 	join(s);
 	return true;
 }
