@@ -22,6 +22,11 @@
 /* Bytes held while hunting: room for a few chunks of the largest size tried. */
 #define HUNT_CAP		(256U * 1024U)
 
+/* Largest messages a hunt believes in, by family. */
+#define ANCHOR_AUDIO_MAX	(64U * 1024U)
+#define ANCHOR_MEDIA_MAX	(4U * 1024U * 1024U)
+#define ANCHOR_AMF_MAX		(1024U * 1024U)
+
 /* A kept body up to this size lives inside the chunk stream slot. */
 #define SMALL_BODY		32U
 
@@ -217,6 +222,7 @@ hunt_begin(struct chunk_demux *d, size_t first_pos)
 	d->hunting = true;
 	d->hunt_len = 0;
 	d->hunt_pos = first_pos;
+	d->npending = 0;
 	if (d->hunt == NULL)
 		d->hunt = malloc(HUNT_CAP);
 	if (d->hunt != NULL && d->hdr_len > 0) {
@@ -649,6 +655,11 @@ demux_step(struct chunk_demux *d, const uint8_t *p, size_t n)
 	return 0;
 }
 
+/*
+ * Whether a length fits a type.  Beyond what the specification fixes, the
+ * caps are generous for real traffic (a 4 MiB key frame, a 1 MiB command)
+ * and keep a hunt from trusting random bytes that claim huge messages.
+ */
 static bool
 type_len_plausible(uint8_t type, uint32_t len)
 {
@@ -663,18 +674,19 @@ type_len_plausible(uint8_t type, uint32_t len)
 	case RTMP_USER_CONTROL:
 		return len >= 2 && len <= 64;
 	case RTMP_AUDIO:
+		return len >= 1 && len <= ANCHOR_AUDIO_MAX;
 	case RTMP_VIDEO:
-		return len >= 1;
+	case RTMP_AGGREGATE:
+		return len >= 1 && len <= ANCHOR_MEDIA_MAX &&
+		    (type != RTMP_AGGREGATE || len >= 11);
 	case RTMP_DATA_AMF3:
 	case RTMP_COMMAND_AMF3:
 	case RTMP_SHARED_OBJECT_AMF3:
 	case RTMP_SHARED_OBJECT_AMF0:
-		return len >= 2;
+		return len >= 2 && len <= ANCHOR_AMF_MAX;
 	case RTMP_DATA_AMF0:
 	case RTMP_COMMAND_AMF0:
-		return len >= 3;
-	case RTMP_AGGREGATE:
-		return len >= 11;
+		return len >= 3 && len <= ANCHOR_AMF_MAX;
 	default:
 		return false;
 	}
@@ -872,6 +884,62 @@ anchor_at(const struct chunk_demux *d, const uint8_t *p, size_t n,
 	return result;
 }
 
+/* Drops the first n held bytes: no anchor can start in them. */
+static void
+hunt_trim(struct chunk_demux *d, size_t n)
+{
+	uint8_t i;
+
+	d->stats.skipped += n;
+	memmove(d->hunt, d->hunt + n, d->hunt_len - n);
+	d->hunt_len -= n;
+	d->hunt_pos -= n;
+	for (i = 0; i < d->npending; i++)
+		d->pending[i] -= (uint32_t)n;
+}
+
+/*
+ * Finds the earliest proven anchor in the held bytes.  A position that
+ * needs more bytes to be judged is kept pending while the scan goes on, so
+ * one unlikely header cannot hold up a good one behind it.  Returns the
+ * position, or SIZE_MAX with the pending positions kept for the next call.
+ */
+static size_t
+hunt_scan(struct chunk_demux *d, uint32_t *cs)
+{
+	enum verdict v;
+	size_t pos, best = SIZE_MAX;
+	uint32_t size;
+	uint8_t i, kept = 0;
+
+	for (i = 0; i < d->npending; i++) {
+		pos = d->pending[i];
+		v = best == SIZE_MAX ? anchor_at(d, d->hunt + pos,
+		    d->hunt_len - pos, &size) : VERDICT_MORE;
+		if (v == VERDICT_YES) {
+			best = pos;
+			*cs = size;
+		} else if (v == VERDICT_MORE) {
+			d->pending[kept++] = (uint32_t)pos;
+		}
+	}
+	d->npending = kept;
+	if (best != SIZE_MAX)
+		return best;
+	for (pos = d->hunt_pos; pos < d->hunt_len; pos++) {
+		v = anchor_at(d, d->hunt + pos, d->hunt_len - pos, &size);
+		if (v == VERDICT_YES) {
+			d->hunt_pos = pos + 1;
+			*cs = size;
+			return pos;
+		}
+		if (v == VERDICT_MORE && d->npending < HUNT_PENDING)
+			d->pending[d->npending++] = (uint32_t)pos;
+	}
+	d->hunt_pos = pos;
+	return SIZE_MAX;
+}
+
 /*
  * Looks for an anchor in the held bytes; on one, replays the bytes from it
  * in synchronised mode.  Keeps the held bytes bounded.  Iterative: a replay
@@ -880,31 +948,24 @@ anchor_at(const struct chunk_demux *d, const uint8_t *p, size_t n,
 static void
 hunt_run(struct chunk_demux *d)
 {
-	enum verdict v;
 	uint8_t *held;
-	size_t pos, off, len, room, c;
+	size_t pos, off, len, room, c, low;
 	uint32_t cs = 0;
 
 	while (d->hunting && d->hunt != NULL) {
-		v = VERDICT_NO;
-		for (pos = d->hunt_pos; pos < d->hunt_len; pos++) {
-			v = anchor_at(d, d->hunt + pos, d->hunt_len - pos, &cs);
-			if (v != VERDICT_NO)
-				break;
-		}
-		if (v != VERDICT_YES) {
-			if (v == VERDICT_MORE && d->hunt_len == HUNT_CAP)
-				pos++;	/* it can never be told: pass it */
-			if (pos > 0 && (v == VERDICT_NO ||
-			    d->hunt_len == HUNT_CAP)) {
-				/* Positions before pos are no anchors. */
-				d->stats.skipped += pos;
-				memmove(d->hunt, d->hunt + pos,
-				    d->hunt_len - pos);
-				d->hunt_len -= pos;
-				pos = 0;
+		pos = hunt_scan(d, &cs);
+		if (pos == SIZE_MAX) {
+			low = d->npending > 0 ? d->pending[0] : d->hunt_pos;
+			if (low == 0 && d->hunt_len == HUNT_CAP) {
+				/* Full, and the oldest pending can never tell. */
+				memmove(d->pending, d->pending + 1,
+				    --d->npending * sizeof(d->pending[0]));
+				low = d->npending > 0 ? d->pending[0] :
+				    d->hunt_pos;
 			}
-			d->hunt_pos = pos;
+			if (low > 0 && (d->hunt_len == HUNT_CAP ||
+			    low >= HUNT_CAP / 4))
+				hunt_trim(d, low);
 			return;
 		}
 
@@ -912,6 +973,7 @@ hunt_run(struct chunk_demux *d)
 		d->stats.resyncs++;
 		event(d, CHUNK_EV_RESYNC, pos);
 		d->hunting = false;
+		d->npending = 0;
 		chunk_demux_set_chunk_size(d, cs);
 
 		/* Detach the held bytes and replay them from the anchor. */

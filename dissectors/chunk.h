@@ -50,6 +50,7 @@
 
 #define CHUNK_SIZE_DEFAULT	128U
 #define CHUNK_HEADER_MAX	18U	/* 3 basic + 11 message + 4 extended */
+#define HUNT_PENDING		32U	/* positions awaiting more bytes */
 
 enum chunk_event {
 	CHUNK_EV_MALFORMED,	/* a header that cannot be (value: csid) */
@@ -104,6 +105,8 @@ struct chunk_demux {
 	uint8_t			*hunt;
 	size_t			 hunt_len;
 	size_t			 hunt_pos;	/* where scanning goes on */
+	uint32_t		 pending[HUNT_PENDING]; /* undecided positions */
+	uint8_t			 npending;
 
 	struct chunk_demux_stats stats;
 };

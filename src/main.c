@@ -46,9 +46,11 @@ print_summary(const struct capture *cap, const struct flow_table *flows,
 	    G_GUINT64_FORMAT " TCP connections (%" G_GUINT64_FORMAT
 	    " not RTMP), %" G_GUINT64_FORMAT " RTMP messages, %"
 	    G_GUINT64_FORMAT " malformed, %" G_GUINT64_FORMAT
-	    " capture gaps (%" G_GUINT64_FORMAT " bytes)\n",
+	    " capture gaps (%" G_GUINT64_FORMAT " bytes), %" G_GUINT64_FORMAT
+	    " resynchronisations (%" G_GUINT64_FORMAT " bytes passed over)\n",
 	    cs->packets, fs->connections, ss->not_rtmp, ss->messages,
-	    ss->malformed, ss->gaps, ss->gap_bytes);
+	    ss->malformed, ss->gaps, ss->gap_bytes, ss->resyncs,
+	    ss->resync_skipped);
 }
 
 static int

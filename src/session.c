@@ -388,6 +388,7 @@ demux_event(void *ctx, enum chunk_event ev, uint64_t value)
 	case CHUNK_EV_RESYNC:
 		s->resyncs++;
 		s->table->stats.resyncs++;
+		s->table->stats.resync_skipped += value;
 		break;
 	case CHUNK_EV_LIMIT:
 		s->limit_hits++;

@@ -96,6 +96,7 @@ struct session_table_stats {
 	uint64_t	 gaps;
 	uint64_t	 gap_bytes;
 	uint64_t	 resyncs;
+	uint64_t	 resync_skipped;	/* bytes passed over to find chunks */
 	uint64_t	 limit_hits;
 };
 
