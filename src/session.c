@@ -162,6 +162,7 @@ session_open(struct session_table *t, const struct endpoint *side0,
 	} else {
 		/* Mid-stream on another port: nothing says it is RTMP. */
 		s->state = SESSION_NOT_RTMP;
+		t->stats.not_rtmp++;
 	}
 	g_ptr_array_add(t->sessions, s);
 	return s;
@@ -221,8 +222,13 @@ confirm_heuristic(struct session *s, uint8_t s0)
 	if (s->dirs[DIR_C2S].bytes != 1U + HANDSHAKE_BLOCK ||
 	    !handshake_version_known(s0))
 		return not_rtmp(s);
+	double now = s->now;
+
+	/* Told now, stamped with the time of the packet that completed it. */
 	s->has_pending_c0c1 = false;
+	s->now = s->pending_c0c1_t;
 	tell_handshake(s, DIR_C2S, &s->pending_c0c1);
+	s->now = now;
 	return true;
 }
 
@@ -234,6 +240,7 @@ handshake_step_done(struct session *s, enum rtmp_dir dir,
 
 	if (step->kind == HANDSHAKE_C0C1 && !s->on_server_port) {
 		s->pending_c0c1 = *step;
+		s->pending_c0c1_t = s->now;
 		s->has_pending_c0c1 = true;
 	} else {
 		tell_handshake(s, dir, step);

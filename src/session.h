@@ -67,6 +67,7 @@ struct session {
 	uint64_t		 limit_hits;
 	/* A client C0C1 held until the server's answer confirms RTMP. */
 	struct handshake_step	 pending_c0c1;
+	double			 pending_c0c1_t;
 	bool			 has_pending_c0c1;
 };
 

@@ -161,9 +161,9 @@ def amf0_object(pairs):
     return out + b"\x00\x00\x09"
 
 
-def minimal(path):
+def minimal(path, port=1935):
     pcap = Pcap(path)
-    conv = Conversation(pcap)
+    conv = Conversation(pcap, server=("127.0.0.1", port))
     rtmp_handshake(conv)
     connect = amf0_string("connect") + amf0_number(1) + amf0_object(
         [("app", amf0_string("live")),
@@ -177,16 +177,16 @@ def minimal(path):
     pcap.close()
 
 
-def garbage(path):
+def garbage(path, port=1935):
     rnd = random.Random(1935)
     pcap = Pcap(path)
-    conv = Conversation(pcap)
+    conv = Conversation(pcap, server=("127.0.0.1", port))
     for i in range(40):
         conv.send(i % 2, bytes(rnd.getrandbits(8) for _ in range(700)))
     conv.close()
     # and the same without a TCP handshake: joined mid-stream
     conv = Conversation(pcap, client=("127.0.0.1", 50001),
-                        handshake_tcp=False)
+                        server=("127.0.0.1", port), handshake_tcp=False)
     for i in range(40):
         conv.send(i % 2, bytes(rnd.getrandbits(8) for _ in range(900)))
     pcap.close()
@@ -194,6 +194,6 @@ def garbage(path):
 
 if __name__ == "__main__":
     modes = {"minimal": minimal, "garbage": garbage}
-    if len(sys.argv) != 3 or sys.argv[1] not in modes:
-        sys.exit("usage: pcapgen.py minimal|garbage OUT.pcap")
-    modes[sys.argv[1]](sys.argv[2])
+    if len(sys.argv) not in (3, 4) or sys.argv[1] not in modes:
+        sys.exit("usage: pcapgen.py minimal|garbage OUT.pcap [PORT]")
+    modes[sys.argv[1]](sys.argv[2], *[int(a) for a in sys.argv[3:]])
