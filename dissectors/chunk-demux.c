@@ -155,7 +155,7 @@ stream_get(struct chunk_demux *d, uint32_t csid)
 	memset(&d->streams[slot], 0, sizeof(d->streams[slot]));
 	d->streams[slot].csid = csid;
 	if (csid < 64)
-		d->low_index[csid] = (uint8_t)(slot + 1);
+		d->low_index[csid] = (uint16_t)(slot + 1);
 	return slot;
 }
 
@@ -192,6 +192,16 @@ chunk_demux_set_chunk_size(struct chunk_demux *d, uint32_t size)
 	d->chunk_size_known = true;
 }
 
+/* The chunk size is at least min, and maybe much more. */
+static void
+chunk_size_at_least(struct chunk_demux *d, uint32_t min)
+{
+	if (min > d->chunk_size_min)
+		d->chunk_size_min = min;
+	d->chunk_size = LIMIT_CHUNK_SIZE_MAX;
+	d->chunk_size_known = false;
+}
+
 static void
 event(struct chunk_demux *d, enum chunk_event ev, uint64_t value)
 {
@@ -214,15 +224,23 @@ drop_partials(struct chunk_demux *d, bool mark_recovered)
 	d->chunk_left = 0;
 }
 
-/* Starts hunting; the bytes of a header being assembled are held first. */
+/*
+ * Starts hunting; the bytes of a header being assembled are held first.
+ * With sync lost, partial messages are dropped and every chunk stream's
+ * timestamp becomes a guess.
+ */
 static void
-hunt_begin(struct chunk_demux *d, size_t first_pos)
+hunt_begin(struct chunk_demux *d, size_t first_pos, bool lost)
 {
-	drop_partials(d, true);
+	if (lost)
+		drop_partials(d, true);
+	d->doubt = !lost;
+	d->lost = lost;
 	d->hunting = true;
 	d->hunt_len = 0;
 	d->hunt_pos = first_pos;
 	d->npending = 0;
+	d->hunt_trimmed = 0;
 	if (d->hunt == NULL)
 		d->hunt = malloc(HUNT_CAP);
 	if (d->hunt != NULL && d->hdr_len > 0) {
@@ -236,7 +254,7 @@ void
 chunk_demux_resync(struct chunk_demux *d)
 {
 	d->hdr_len = 0;
-	hunt_begin(d, 0);
+	hunt_begin(d, 0, true);
 }
 
 bool
@@ -244,6 +262,8 @@ chunk_demux_skip(struct chunk_demux *d, uint64_t n)
 {
 	struct chunk_stream *s;
 
+	if (n == 0)
+		return true;
 	if (!d->hunting && d->cur >= 0 && n <= d->chunk_left) {
 		s = &d->streams[d->cur];
 		if (!s->keep_decided || s->kept < s->keep)
@@ -268,6 +288,7 @@ void
 chunk_demux_join(struct chunk_demux *d)
 {
 	d->chunk_size_known = false;
+	d->chunk_size_min = 0;
 	chunk_demux_resync(d);
 }
 
@@ -277,7 +298,35 @@ malformed(struct chunk_demux *d, uint32_t csid)
 	d->stats.malformed++;
 	event(d, CHUNK_EV_MALFORMED, csid);
 	/* Position 0 of the held bytes is the bad header: start past it. */
-	hunt_begin(d, 1);
+	hunt_begin(d, 1, true);
+}
+
+/*
+ * With the chunk size unknown, a message longer than any seen so far may be
+ * cut into chunks: where its continuation is (or is not) tells.  The header
+ * at position 0 of the held bytes is judged again by anchor_at().
+ */
+static bool
+size_in_doubt(const struct chunk_demux *d, const struct chunk_header *h)
+{
+	const struct chunk_stream *s;
+	int32_t slot;
+	uint32_t len;
+
+	if (d->chunk_size_known)
+		return false;
+	if (h->fmt <= 1) {
+		len = h->len;
+	} else {
+		slot = stream_find(d, h->csid);
+		if (slot < 0)
+			return false;
+		s = &d->streams[slot];
+		if (h->fmt == 3 && s->in_progress)
+			return false;
+		len = s->len;
+	}
+	return len > d->chunk_size_min;
 }
 
 /*
@@ -620,6 +669,10 @@ demux_step(struct chunk_demux *d, const uint8_t *p, size_t n)
 			d->hdr_len = (uint8_t)n;
 			return n;
 		}
+		if (size_in_doubt(d, &h)) {
+			hunt_begin(d, 0, false);
+			return 0;
+		}
 		if (!header_apply(d, &h)) {
 			malformed(d, h.csid);
 			return 0;
@@ -639,6 +692,10 @@ demux_step(struct chunk_demux *d, const uint8_t *p, size_t n)
 	if (r == 0) {
 		d->hdr_len = (uint8_t)(old + c);
 		return c;
+	}
+	if (size_in_doubt(d, &h)) {
+		hunt_begin(d, 0, false);
+		return 0;
 	}
 	if (!header_apply(d, &h)) {
 		malformed(d, h.csid);
@@ -827,23 +884,63 @@ worst(enum verdict a, enum verdict b)
 }
 
 /*
- * Whether a message starts at p: a plausible header whose first chunk is
- * followed by a plausible header (chunk size known), or by its own fmt 3
- * continuation where one of the usual chunk sizes puts it (twice when the
- * message is long enough).  Sets *size to the chunk size that fits.
+ * A header an anchor can start at: a plausible fmt 0 or fmt 1 header, or
+ * a fmt 2 or fmt 3 header of a chunk stream already described (after a gap,
+ * or while the chunk size is being learned).
+ */
+static enum verdict
+anchor_header(const struct chunk_demux *d, const uint8_t *p, size_t n,
+    struct chunk_header *h, size_t *hl)
+{
+	const struct chunk_stream *s;
+	int32_t slot;
+	size_t r;
+
+	if (basic_header(p, n, &h->fmt, &h->csid) == 0)
+		return VERDICT_MORE;
+	if (h->fmt <= 1)
+		return header_plausible(p, n, h, hl);
+	slot = stream_find(d, h->csid);
+	if (slot < 0 || !d->streams[slot].known ||
+	    d->streams[slot].in_progress)
+		return VERDICT_NO;
+	s = &d->streams[slot];
+	r = header_parse(d, p, n, h);
+	if (r == 0)
+		return VERDICT_MORE;
+	h->len = s->len;
+	h->type = s->type;
+	if (h->fmt == 3 && h->ext)
+		h->ext_field = s->ext_field;
+	if (s->len > 0 && r >= n)
+		return VERDICT_MORE;
+	if (!body_plausible(h->type, p + r, n - r))
+		return VERDICT_NO;
+	*hl = r;
+	return VERDICT_YES;
+}
+
+/*
+ * Whether a message starts at p.  With the chunk size known: a plausible
+ * header whose first chunk is followed by a plausible header.  Without it:
+ * a header whose fmt 3 continuation sits where one of the usual chunk sizes
+ * puts it (twice when the message is long enough) gives the chunk size
+ * (*exact); a header followed by another right after its whole body says
+ * only that the chunk size is at least the message's length.
  */
 static enum verdict
 anchor_at(const struct chunk_demux *d, const uint8_t *p, size_t n,
-    uint32_t *size)
+    uint32_t *size, bool *exact)
 {
 	struct chunk_header h;
 	enum verdict v, first, second, result;
-	size_t hl, off, cl, i;
+	size_t hl = 0, off, cl, i;
 	uint32_t cs;
 
-	v = header_plausible(p, n, &h, &hl);
+	v = anchor_header(d, p, n, &h, &hl);
 	if (v != VERDICT_YES)
 		return v;
+	*exact = true;
 
 	if (d->chunk_size_known) {
 		cs = d->chunk_size;
@@ -852,15 +949,17 @@ anchor_at(const struct chunk_demux *d, const uint8_t *p, size_t n,
 			return VERDICT_NO;
 		*size = cs;
 		if (off >= n)
-			return VERDICT_MORE;
+			return d->at_end && off == n ? VERDICT_YES :
+			    VERDICT_MORE;
 		return next_plausible(d, p + off, n - off, h.csid);
 	}
 
-	/* A message that fits in one chunk tells nothing of the size. */
 	result = VERDICT_NO;
 	for (i = 0; i < sizeof(chunk_size_guesses) /
 	    sizeof(chunk_size_guesses[0]); i++) {
 		cs = chunk_size_guesses[i];
+		if (cs < d->chunk_size_min)
+			continue;
 		if (h.len <= cs)
 			break;
 		off = hl + cs;
@@ -881,7 +980,20 @@ anchor_at(const struct chunk_demux *d, const uint8_t *p, size_t n,
 		if (first == VERDICT_MORE)
 			result = VERDICT_MORE;
 	}
-	return result;
+
+	/* The whole message in one chunk. */
+	off = hl + h.len;
+	if (off > HUNT_CAP)
+		return result;
+	*size = h.len;
+	*exact = false;
+	if (off >= n)
+		return d->at_end && off == n && result == VERDICT_NO ?
+		    VERDICT_YES : VERDICT_MORE;
+	v = next_plausible(d, p + off, n - off, h.csid);
+	if (v == VERDICT_YES && result == VERDICT_NO)
+		return VERDICT_YES;
+	return v == VERDICT_NO ? result : VERDICT_MORE;
 }
 
 /* Drops the first n held bytes: no anchor can start in them. */
@@ -891,6 +1003,7 @@ hunt_trim(struct chunk_demux *d, size_t n)
 	uint8_t i;
 
 	d->stats.skipped += n;
+	d->hunt_trimmed += n;
 	memmove(d->hunt, d->hunt + n, d->hunt_len - n);
 	d->hunt_len -= n;
 	d->hunt_pos -= n;
@@ -905,20 +1018,40 @@ hunt_trim(struct chunk_demux *d, size_t n)
  * position, or SIZE_MAX with the pending positions kept for the next call.
  */
 static size_t
-hunt_scan(struct chunk_demux *d, uint32_t *cs)
+hunt_scan(struct chunk_demux *d, uint32_t *cs, bool *exact)
 {
 	enum verdict v;
 	size_t pos, best = SIZE_MAX;
-	uint32_t size;
+	uint32_t size = 0;
 	uint8_t i, kept = 0;
+	bool ex = true;
+
+	/*
+	 * A header in doubt is the stream's next header for sure: only if it
+	 * cannot be one is anything after it looked at.
+	 */
+	if (d->doubt) {
+		v = anchor_at(d, d->hunt, d->hunt_len, &size, &ex);
+		if (v == VERDICT_MORE && d->hunt_len < HUNT_CAP)
+			return SIZE_MAX;
+		d->doubt = false;
+		if (v == VERDICT_YES) {
+			d->hunt_pos = 1;
+			*cs = size;
+			*exact = ex;
+			return 0;
+		}
+		d->hunt_pos = 1;
+	}
 
 	for (i = 0; i < d->npending; i++) {
 		pos = d->pending[i];
 		v = best == SIZE_MAX ? anchor_at(d, d->hunt + pos,
-		    d->hunt_len - pos, &size) : VERDICT_MORE;
+		    d->hunt_len - pos, &size, &ex) : VERDICT_MORE;
 		if (v == VERDICT_YES) {
 			best = pos;
 			*cs = size;
+			*exact = ex;
 		} else if (v == VERDICT_MORE) {
 			d->pending[kept++] = (uint32_t)pos;
 		}
@@ -927,10 +1060,12 @@ hunt_scan(struct chunk_demux *d, uint32_t *cs)
 	if (best != SIZE_MAX)
 		return best;
 	for (pos = d->hunt_pos; pos < d->hunt_len; pos++) {
-		v = anchor_at(d, d->hunt + pos, d->hunt_len - pos, &size);
+		v = anchor_at(d, d->hunt + pos, d->hunt_len - pos, &size,
+		    &ex);
 		if (v == VERDICT_YES) {
 			d->hunt_pos = pos + 1;
 			*cs = size;
+			*exact = ex;
 			return pos;
 		}
 		if (v == VERDICT_MORE && d->npending < HUNT_PENDING)
@@ -951,9 +1086,10 @@ hunt_run(struct chunk_demux *d)
 	uint8_t *held;
 	size_t pos, off, len, room, c, low;
 	uint32_t cs = 0;
+	bool exact = true;
 
 	while (d->hunting && d->hunt != NULL) {
-		pos = hunt_scan(d, &cs);
+		pos = hunt_scan(d, &cs, &exact);
 		if (pos == SIZE_MAX) {
 			low = d->npending > 0 ? d->pending[0] : d->hunt_pos;
 			if (low == 0 && d->hunt_len == HUNT_CAP) {
@@ -969,12 +1105,18 @@ hunt_run(struct chunk_demux *d)
 			return;
 		}
 
+		/* Confirming a header in doubt is no resynchronisation. */
 		d->stats.skipped += pos;
-		d->stats.resyncs++;
-		event(d, CHUNK_EV_RESYNC, pos);
+		if (d->lost) {
+			d->stats.resyncs++;
+			event(d, CHUNK_EV_RESYNC, d->hunt_trimmed + pos);
+		}
 		d->hunting = false;
 		d->npending = 0;
-		chunk_demux_set_chunk_size(d, cs);
+		if (exact)
+			chunk_demux_set_chunk_size(d, cs);
+		else
+			chunk_size_at_least(d, cs);
 
 		/* Detach the held bytes and replay them from the anchor. */
 		held = d->hunt;
@@ -1020,6 +1162,16 @@ demux_bytes(struct chunk_demux *d, const uint8_t *p, size_t n)
 		n -= used;
 		hunt_run(d);
 	}
+}
+
+void
+chunk_demux_finish(struct chunk_demux *d)
+{
+	if (!d->hunting || d->hunt == NULL)
+		return;
+	d->at_end = true;
+	hunt_run(d);
+	d->at_end = false;
 }
 
 void

@@ -83,13 +83,21 @@ struct chunk_demux {
 
 	uint32_t		 chunk_size;
 	bool			 chunk_size_known;
+	/*
+	 * Joined mid-stream, the chunk size may stay unknown while every
+	 * message fits in one chunk: this much is proven.
+	 */
+	uint32_t		 chunk_size_min;
 	bool			 hunting;
+	bool			 doubt;		/* hunting only to check position 0 */
+	bool			 lost;		/* hunting because sync was lost */
+	bool			 at_end;	/* no byte will follow */
 
 	/* Chunk streams, looked up by csid (small ids through an index). */
 	struct chunk_stream	*streams;
 	uint32_t		 nstreams;
 	uint32_t		 cap_streams;
-	uint8_t			 low_index[64];	/* csid < 64 -> slot + 1 */
+	uint16_t		 low_index[64];	/* csid < 64 -> slot + 1 */
 	uint64_t		 clock;		/* for least-recently-used */
 	uint32_t		 last_msid;	/* last non-zero media msid */
 
@@ -107,6 +115,7 @@ struct chunk_demux {
 	size_t			 hunt_pos;	/* where scanning goes on */
 	uint32_t		 pending[HUNT_PENDING]; /* undecided positions */
 	uint8_t			 npending;
+	uint64_t		 hunt_trimmed;	/* held bytes dropped so far */
 
 	struct chunk_demux_stats stats;
 };
@@ -138,6 +147,12 @@ bool	chunk_demux_skip(struct chunk_demux *, uint64_t n);
  * not even the chunk size.  Hunts for the first chunk boundary.
  */
 void	chunk_demux_join(struct chunk_demux *);
+
+/*
+ * No byte will follow: a message held while hunting whose end is the end of
+ * the stream is taken (a lone last message after a mid-session start).
+ */
+void	chunk_demux_finish(struct chunk_demux *);
 
 /* Sets the chunk size, as a Set Chunk Size message in this direction does. */
 void	chunk_demux_set_chunk_size(struct chunk_demux *, uint32_t);

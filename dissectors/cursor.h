@@ -150,12 +150,19 @@ cursor_u32le(struct cursor *c)
 	    (uint32_t)p[1] << 8 | p[0] : 0;
 }
 
+/* One range check for all 8 bytes: a short read moves nothing, yields 0. */
 static inline uint64_t
 cursor_u64be(struct cursor *c)
 {
-	uint64_t hi = cursor_u32be(c);
+	const uint8_t *p = cursor_bytes(c, 8);
+	uint64_t v = 0;
+	size_t i;
 
-	return hi << 32 | cursor_u32be(c);
+	if (p == NULL)
+		return 0;
+	for (i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
 }
 
 static inline double

@@ -31,6 +31,12 @@
 /* Nesting depth and element count of AMF values. */
 #define LIMIT_AMF_DEPTH			32U
 #define LIMIT_AMF_ELEMENTS		65536U
+/*
+ * Values decoded again through references, per message: references to
+ * references multiply (16 references to an array of 16 references to ...),
+ * so without a budget a few hundred bytes could cost minutes.
+ */
+#define LIMIT_AMF_REPLAYED		65536U
 
 /* TCP reassembly: bytes and segments held out of order per direction. */
 #define LIMIT_TCP_HELD_BYTES		(4U * 1024U * 1024U)

@@ -60,6 +60,9 @@ enum msg_status {
 	MSG_MALFORMED,
 };
 
+/* The status a cursor ended in, as a decoder reports it. */
+enum msg_status	msg_status_of(int cursor_status);
+
 struct msg_decoder {
 	uint8_t		 type;
 	const char	*type_name;
@@ -89,6 +92,20 @@ uint32_t	 msg_keep(uint8_t type, const uint8_t *probe, size_t n,
  * not the envelope.  Unknown types emit nothing and return MSG_OK.
  */
 enum msg_status	 msg_decode(const struct rtmp_message *, struct field_sink *);
+
+/* The sub-messages of an aggregate (type 22), one by one. */
+struct aggregate_iter {
+	const struct rtmp_message	*parent;
+	uint32_t			 off;
+	uint32_t			 count;
+	uint32_t			 first_ts;
+	enum msg_status			 status;	/* after the last */
+};
+
+void	aggregate_iter_init(struct aggregate_iter *,
+	    const struct rtmp_message *);
+/* The next sub-message, pointing into the parent's body; false at the end. */
+bool	aggregate_next(struct aggregate_iter *, struct rtmp_message *);
 
 /* Number-to-name tables, tcpdump style: terminated by { 0, NULL }. */
 struct value_name {

@@ -23,7 +23,4 @@ extern const struct msg_decoder msg_aggregate_entry;
 /* Keeps the first bytes of a body only: enough for its tag header. */
 uint32_t	msg_keep_probe(const uint8_t *probe, size_t n, uint32_t len);
 
-/* The status a cursor ended in, as a decoder reports it. */
-enum msg_status	msg_status_of(int cursor_status);
-
 #endif

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+#include "hard-limits.h"
 #include "message.h"
 #include "msg-decoders.h"
 
@@ -75,9 +76,22 @@ msg_decode(const struct rtmp_message *m, struct field_sink *out)
 {
 	const struct msg_decoder *dec = msg_decoder_by_type(m->type);
 
+	enum msg_status st;
+
 	if (dec == NULL || dec->decode == NULL)
 		return MSG_OK;
-	return dec->decode(m, out);
+	st = dec->decode(m, out);
+	/*
+	 * Running out of bytes is truncation only when bytes are missing: a
+	 * whole body too short for its fields is malformed, and a media body
+	 * kept in part on purpose is neither.
+	 */
+	if (st == MSG_TRUNCATED && m->kept >= m->len)
+		return MSG_MALFORMED;
+	if (st == MSG_TRUNCATED && dec->keep != NULL &&
+	    m->kept < LIMIT_MESSAGE_KEEP_MAX)
+		return MSG_OK;
+	return st;
 }
 
 const char *

@@ -104,12 +104,12 @@ json_separator(struct json_sink *j)
 }
 
 static void
-json_key(struct field_sink *s, const char *key)
+json_key(struct field_sink *s, const char *key, size_t len)
 {
 	struct json_sink *j = (struct json_sink *)s;
 
 	json_separator(j);
-	json_out_string(j->out, key, strlen(key));
+	json_out_string(j->out, key, len);
 	dump_out_bytes(j->out, ":", 1);
 	j->after_key = true;
 }
@@ -187,9 +187,10 @@ json_end(struct field_sink *s, bool array)
 	j->first = false;
 }
 
+/* Notes are for people: the JSON dump has the fields. */
 static const struct field_sink_ops json_ops = {
 	json_key, json_uint, json_sint, json_number, json_bool, json_null,
-	json_string, json_begin, json_end,
+	json_string, json_begin, json_end, NULL,
 };
 
 void

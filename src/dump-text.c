@@ -1,6 +1,8 @@
 /*
- * Text values for the dump: " key=value" for top-level fields, nested
- * values in a compact JSON-like form, strings unquoted when they are plain.
+ * Text values for the dump.  A decoder's note (a phrase for people) is
+ * printed in place of its fields, wherever it comes among them; without one, top-level fields print as
+ * " key=value", nested values in a compact JSON-like form cut at
+ * TEXT_NESTED_MAX characters, and plain strings unquoted.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -10,27 +12,51 @@
 
 #include "dump.h"
 
-static void
+#define TEXT_NESTED_MAX	160U
+
+/* Whether output goes on: nothing after a note, nested values bounded. */
+static bool
+text_open(struct text_sink *t)
+{
+	if (t->quiet)
+		return false;
+	if (t->depth == 0)
+		return true;
+	if (t->out->len - t->nested_start < TEXT_NESTED_MAX)
+		return true;
+	if (!t->cut) {
+		dump_out_str(t->out, "…");
+		t->cut = true;
+	}
+	return false;
+}
+
+static bool
 text_before_value(struct text_sink *t)
 {
-	if (t->depth > 0 && !t->first)
-		dump_out_bytes(t->out, ",", 1);
+	bool comma = t->depth > 0 && !t->first;
+
 	t->first = false;
+	if (!text_open(t))
+		return false;
+	if (comma)
+		dump_out_bytes(t->out, ",", 1);
+	return true;
 }
 
 static void
-text_key(struct field_sink *s, const char *key)
+text_key(struct field_sink *s, const char *key, size_t len)
 {
 	struct text_sink *t = (struct text_sink *)s;
+	bool comma = t->depth > 0 && !t->first;
 
-	if (t->depth == 0) {
-		dump_out_bytes(t->out, " ", 1);
-	} else if (!t->first) {
-		dump_out_bytes(t->out, ",", 1);
-	}
-	dump_out_str(t->out, key);
-	dump_out_bytes(t->out, t->depth == 0 ? "=" : ":", 1);
 	t->first = true;	/* the value follows without a comma */
+	if (!text_open(t))
+		return;
+	dump_out_bytes(t->out, t->depth == 0 ? " " : comma ? "," : "", t->depth
+	    == 0 || comma ? 1 : 0);
+	dump_out_bytes(t->out, key, len);
+	dump_out_bytes(t->out, t->depth == 0 ? "=" : ":", 1);
 }
 
 static void
@@ -38,8 +64,8 @@ text_uint(struct field_sink *s, uint64_t v)
 {
 	struct text_sink *t = (struct text_sink *)s;
 
-	text_before_value(t);
-	dump_out_u64(t->out, v);
+	if (text_before_value(t))
+		dump_out_u64(t->out, v);
 }
 
 static void
@@ -47,8 +73,8 @@ text_sint(struct field_sink *s, int64_t v)
 {
 	struct text_sink *t = (struct text_sink *)s;
 
-	text_before_value(t);
-	dump_out_i64(t->out, v);
+	if (text_before_value(t))
+		dump_out_i64(t->out, v);
 }
 
 static void
@@ -56,8 +82,8 @@ text_number(struct field_sink *s, double v)
 {
 	struct text_sink *t = (struct text_sink *)s;
 
-	text_before_value(t);
-	dump_out_double(t->out, v);
+	if (text_before_value(t))
+		dump_out_double(t->out, v);
 }
 
 static void
@@ -65,8 +91,8 @@ text_bool(struct field_sink *s, bool v)
 {
 	struct text_sink *t = (struct text_sink *)s;
 
-	text_before_value(t);
-	dump_out_str(t->out, v ? "true" : "false");
+	if (text_before_value(t))
+		dump_out_str(t->out, v ? "true" : "false");
 }
 
 static void
@@ -74,8 +100,8 @@ text_null(struct field_sink *s)
 {
 	struct text_sink *t = (struct text_sink *)s;
 
-	text_before_value(t);
-	dump_out_str(t->out, "null");
+	if (text_before_value(t))
+		dump_out_str(t->out, "null");
 }
 
 /* Plain strings print as they are; others quoted like JSON. */
@@ -85,7 +111,8 @@ text_string(struct field_sink *s, const char *v, size_t n)
 	struct text_sink *t = (struct text_sink *)s;
 	size_t i;
 
-	text_before_value(t);
+	if (!text_before_value(t))
+		return;
 	for (i = 0; i < n; i++)
 		if (v[i] <= ' ' || v[i] == '"' || v[i] == '\\' ||
 		    v[i] == ',' || (unsigned char)v[i] >= 0x7f)
@@ -101,8 +128,13 @@ text_begin(struct field_sink *s, bool array)
 {
 	struct text_sink *t = (struct text_sink *)s;
 
-	text_before_value(t);
-	dump_out_bytes(t->out, array ? "[" : "{", 1);
+	if (text_before_value(t)) {
+		if (t->depth == 0) {
+			t->nested_start = t->out->len;
+			t->cut = false;
+		}
+		dump_out_bytes(t->out, array ? "[" : "{", 1);
+	}
 	t->depth++;
 	t->first = true;
 }
@@ -112,21 +144,36 @@ text_end(struct field_sink *s, bool array)
 {
 	struct text_sink *t = (struct text_sink *)s;
 
-	dump_out_bytes(t->out, array ? "]" : "}", 1);
+	if (text_open(t))
+		dump_out_bytes(t->out, array ? "]" : "}", 1);
 	t->depth--;
 	t->first = false;
 }
 
+/* A note replaces the fields printed so far, and those to come. */
+static void
+text_note(struct field_sink *s, const char *v, size_t n)
+{
+	struct text_sink *t = (struct text_sink *)s;
+
+	if (!t->quiet)
+		t->out->len = t->start;
+	dump_out_bytes(t->out, " ", 1);
+	dump_out_bytes(t->out, v, n);
+	t->quiet = true;
+}
+
 static const struct field_sink_ops text_ops = {
 	text_key, text_uint, text_sint, text_number, text_bool, text_null,
-	text_string, text_begin, text_end,
+	text_string, text_begin, text_end, text_note,
 };
 
 void
 text_sink_init(struct text_sink *t, struct dump_out *o)
 {
+	memset(t, 0, sizeof(*t));
 	t->sink.ops = &text_ops;
 	t->out = o;
-	t->depth = 0;
+	t->start = o->len;
 	t->first = true;
 }

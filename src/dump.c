@@ -247,11 +247,12 @@ text_message(struct dump *d, const struct rtmp_message *m,
 	struct text_sink ts;
 
 	dump_out_printf(o, " csid %" PRIu32 " fmt %u ts %" PRIu32 " len %"
-	    PRIu32 " msid %" PRIu32 " %s", m->csid, m->fmt, m->ts, m->len,
-	    m->msid, msg_type_name(m->type));
+	    PRIu32 " msid %" PRIu32, m->csid, m->fmt, m->ts, m->len, m->msid);
+	/* A decoder's note names the type itself: it replaces all this. */
+	text_sink_init(&ts, o);
+	dump_out_printf(o, " %s", msg_type_name(m->type));
 	if (msg_decoder_find(m->type) == NULL)
 		dump_out_printf(o, "(%u)", m->type);
-	text_sink_init(&ts, o);
 	field_record_replay(fields, &ts.sink);
 	if (m->recovered)
 		dump_out_str(o, " [recovered]");

@@ -62,6 +62,10 @@ struct text_sink {
 	struct dump_out		*out;
 	int			 depth;
 	bool			 first;
+	bool			 quiet;		/* a note said it all */
+	bool			 cut;		/* a nested value was cut */
+	size_t			 nested_start;	/* out->len at its start */
+	size_t			 start;		/* out->len at the first field */
 };
 
 void	text_sink_init(struct text_sink *, struct dump_out *);

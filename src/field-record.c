@@ -19,13 +19,23 @@ record_push(struct field_sink *s, enum field_op op)
 	    r->entries->len - 1);
 }
 
+/* Pushes an entry whose bytes are copied into the record. */
 static void
-record_key(struct field_sink *s, const char *key)
+record_bytes(struct field_sink *s, enum field_op op, const char *p,
+    size_t len)
 {
-	struct field_entry *e = record_push(s, FIELD_KEY);
+	struct field_record *r = (struct field_record *)s;
+	struct field_entry *e = record_push(s, op);
 
-	e->str = key;
-	e->len = strlen(key);
+	e->off = r->bytes->len;
+	e->len = len;
+	g_string_append_len(r->bytes, p, (gssize)len);
+}
+
+static void
+record_key(struct field_sink *s, const char *key, size_t len)
+{
+	record_bytes(s, FIELD_KEY, key, len);
 }
 
 static void
@@ -61,10 +71,7 @@ record_null(struct field_sink *s)
 static void
 record_string(struct field_sink *s, const char *v, size_t n)
 {
-	struct field_entry *e = record_push(s, FIELD_STRING);
-
-	e->str = v;
-	e->len = n;
+	record_bytes(s, FIELD_STRING, v, n);
 }
 
 static void
@@ -79,9 +86,15 @@ record_end(struct field_sink *s, bool array)
 	record_push(s, FIELD_END)->array = array;
 }
 
+static void
+record_note(struct field_sink *s, const char *v, size_t n)
+{
+	record_bytes(s, FIELD_NOTE, v, n);
+}
+
 static const struct field_sink_ops record_ops = {
 	record_key, record_uint, record_sint, record_number, record_bool,
-	record_null, record_string, record_begin, record_end,
+	record_null, record_string, record_begin, record_end, record_note,
 };
 
 void
@@ -90,12 +103,14 @@ field_record_init(struct field_record *r)
 	r->sink.ops = &record_ops;
 	r->entries = g_array_sized_new(FALSE, FALSE, sizeof(struct field_entry),
 	    32);
+	r->bytes = g_string_sized_new(256);
 }
 
 void
 field_record_clear(struct field_record *r)
 {
 	g_array_set_size(r->entries, 0);
+	g_string_truncate(r->bytes, 0);
 }
 
 void
@@ -103,7 +118,10 @@ field_record_free(struct field_record *r)
 {
 	if (r->entries != NULL)
 		g_array_free(r->entries, TRUE);
+	if (r->bytes != NULL)
+		g_string_free(r->bytes, TRUE);
 	r->entries = NULL;
+	r->bytes = NULL;
 }
 
 void
@@ -116,7 +134,7 @@ field_record_replay(const struct field_record *r, struct field_sink *s)
 		e = &g_array_index(r->entries, struct field_entry, i);
 		switch (e->op) {
 		case FIELD_KEY:
-			s->ops->key(s, e->str);
+			s->ops->key(s, field_record_str(r, e), e->len);
 			break;
 		case FIELD_UINT:
 			s->ops->uint(s, e->v.u);
@@ -134,13 +152,17 @@ field_record_replay(const struct field_record *r, struct field_sink *s)
 			s->ops->null(s);
 			break;
 		case FIELD_STRING:
-			s->ops->string(s, e->str, e->len);
+			s->ops->string(s, field_record_str(r, e), e->len);
 			break;
 		case FIELD_BEGIN:
 			s->ops->begin(s, e->array);
 			break;
 		case FIELD_END:
 			s->ops->end(s, e->array);
+			break;
+		case FIELD_NOTE:
+			if (s->ops->note != NULL)
+				s->ops->note(s, field_record_str(r, e), e->len);
 			break;
 		}
 	}
@@ -160,8 +182,15 @@ field_record_get(const struct field_record *r, const char *key)
 		else if (e->op == FIELD_END)
 			depth--;
 		else if (depth == 0 && e->op == FIELD_KEY &&
-		    strcmp(e->str, key) == 0)
+		    e->len == strlen(key) &&
+		    memcmp(field_record_str(r, e), key, e->len) == 0)
 			return e + 1;
 	}
 	return NULL;
+}
+
+const char *
+field_record_str(const struct field_record *r, const struct field_entry *e)
+{
+	return r->bytes->str + e->off;
 }

@@ -1,8 +1,8 @@
 /*
  * A field sink that records what a decoder emitted, so that a message is
  * decoded once and replayed into every sink that wants it (JSON dump, text
- * dump, session model).  String values point into the message body: a
- * record is valid only while its message is.
+ * dump, session model).  Keys, strings and notes are copied: a decoder may
+ * emit them from its own stack.
  */
 #ifndef RTMPSCOPE_FIELD_RECORD_H
 #define RTMPSCOPE_FIELD_RECORD_H
@@ -21,13 +21,14 @@ enum field_op {
 	FIELD_STRING,
 	FIELD_BEGIN,
 	FIELD_END,
+	FIELD_NOTE,
 };
 
 struct field_entry {
 	enum field_op	 op;
 	bool		 array;		/* FIELD_BEGIN, FIELD_END */
-	const char	*str;		/* FIELD_KEY, FIELD_STRING */
-	size_t		 len;
+	size_t		 off;		/* FIELD_KEY, FIELD_STRING, FIELD_NOTE: */
+	size_t		 len;		/* the bytes in field_record.bytes */
 	union {
 		uint64_t u;
 		int64_t	 i;
@@ -39,6 +40,7 @@ struct field_entry {
 struct field_record {
 	struct field_sink	 sink;	/* first: a record is a sink */
 	GArray			*entries;
+	GString			*bytes;	/* keys, strings and notes */
 };
 
 void	field_record_init(struct field_record *);
@@ -48,5 +50,8 @@ void	field_record_replay(const struct field_record *, struct field_sink *);
 /* The value entry of a top-level key, or NULL. */
 const struct field_entry *field_record_get(const struct field_record *,
 	    const char *key);
+/* The bytes of a key, string or note entry. */
+const char	*field_record_str(const struct field_record *,
+		    const struct field_entry *);
 
 #endif

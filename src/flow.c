@@ -42,7 +42,9 @@ struct flow_dir {
 	uint32_t		 isn;
 	bool			 seq_known;
 	bool			 syn_seen;
-	bool			 finished;	/* FIN seen, data flushed */
+	bool			 fin_seen;
+	uint32_t		 fin_seq;	/* the FIN's sequence number */
+	bool			 finished;	/* every byte before the FIN is in */
 };
 
 /*
@@ -408,6 +410,13 @@ flow_data(struct flow_table *ft, struct flow *f, int side, uint32_t seq,
 	}
 	if (f->data_off || d->finished)
 		return;
+	/* Nothing is sent after a FIN: bytes beyond it are nonsense. */
+	if (d->fin_seen && (int32_t)(seq + len - d->fin_seq) > 0) {
+		if ((int32_t)(seq - d->fin_seq) >= 0)
+			return;
+		len = d->fin_seq - seq;
+		caplen = caplen < len ? caplen : len;
+	}
 
 	off = (int32_t)(d->next_seq - seq);
 	if (off < 0) {
@@ -439,8 +448,20 @@ flow_data(struct flow_table *ft, struct flow *f, int side, uint32_t seq,
 static void
 flow_end(struct flow_table *ft, struct flow *f, enum flow_end how, double t)
 {
-	flow_flush(ft, f, 0, t);
-	flow_flush(ft, f, 1, t);
+	struct flow_dir	*d;
+	int		 side;
+
+	for (side = 0; side < 2; side++) {
+		flow_flush(ft, f, side, t);
+		/* Bytes between the last delivered and a FIN never came. */
+		d = &f->dir[side];
+		if (d->fin_seen && !f->data_off &&
+		    (int32_t)(d->fin_seq - d->next_seq) > 0) {
+			flow_report_gap(ft, f, side, d->fin_seq - d->next_seq,
+			    t);
+			d->next_seq = d->fin_seq;
+		}
+	}
 	ft->ops->end(ft->ctx, f->session, how, t);
 	flow_held_free(ft, &f->dir[0]);
 	flow_held_free(ft, &f->dir[1]);
@@ -450,6 +471,29 @@ flow_end(struct flow_table *ft, struct flow *f, enum flow_end how, double t)
 	g_hash_table_remove(ft->flows, &f->key);
 	ft->count--;
 	g_free(f);
+}
+
+/*
+ * A direction is finished once every byte before its FIN was delivered or
+ * declared lost; the connection ends when both are.  Returns true when the
+ * flow is gone.
+ */
+static bool
+flow_try_finish(struct flow_table *ft, struct flow *f, int side, double t)
+{
+	struct flow_dir	*d = &f->dir[side];
+
+	if (!d->fin_seen || d->finished)
+		return false;
+	/* A connection whose data is not wanted needs no byte of it. */
+	if (!f->data_off && (d->head != NULL ||
+	    (int32_t)(d->fin_seq - d->next_seq) > 0))
+		return false;
+	d->finished = true;
+	if (!f->dir[!side].finished)
+		return false;
+	flow_end(ft, f, FLOW_END_CLOSED, t);
+	return true;
 }
 
 static struct flow *
@@ -529,7 +573,7 @@ flow_is_reuse(const struct flow *f, int side, uint32_t seq)
 {
 	const struct flow_dir	*d = &f->dir[side];
 
-	if (f->dir[0].finished || f->dir[1].finished)
+	if (f->dir[0].fin_seen || f->dir[1].fin_seen)
 		return true;
 	if (!f->carried_data)
 		return false;
@@ -554,7 +598,7 @@ flow_table_segment(struct flow_table *ft, const struct tcp_segment *seg)
 {
 	struct flow	*f;
 	struct flow_dir	*d;
-	uint32_t	 seq = seg->seq, fin_seq;
+	uint32_t	 seq = seg->seq;
 	double		 t = seg->t;
 	bool		 syn, synonly;
 	int		 side = 0;
@@ -614,19 +658,15 @@ flow_table_segment(struct flow_table *ft, const struct tcp_segment *seg)
 	if ((seg->flags & TCP_RST) != 0) {
 		flow_end(ft, f, FLOW_END_RESET, t);
 		f = NULL;
-	} else if ((seg->flags & TCP_FIN) != 0 && !d->finished) {
-		flow_flush(ft, f, side, t);
-		/* Bytes between the last delivered and the FIN never came. */
-		fin_seq = seq + seg->len;
-		if (!f->data_off && (int32_t)(fin_seq - d->next_seq) > 0) {
-			flow_report_gap(ft, f, side, fin_seq - d->next_seq, t);
-			d->next_seq = fin_seq;
+	} else {
+		if ((seg->flags & TCP_FIN) != 0 && !d->fin_seen) {
+			d->fin_seen = true;
+			d->fin_seq = seq + seg->len;
 		}
-		d->finished = true;
-		if (f->dir[!side].finished) {
-			flow_end(ft, f, FLOW_END_CLOSED, t);
+		/* A FIN may come before data it follows: wait for the data. */
+		if (flow_try_finish(ft, f, side, t) ||
+		    flow_try_finish(ft, f, !side, t))
 			f = NULL;
-		}
 	}
 
 	if (ft->held_total > 0 && t >= ft->next_sweep) {
@@ -650,8 +690,12 @@ flow_table_new(const struct flow_ops *ops, void *ctx)
 void
 flow_table_finish(struct flow_table *ft, double t)
 {
-	while (ft->oldest != NULL)
-		flow_end(ft, ft->oldest, FLOW_END_OPEN, t);
+	struct flow	*f;
+
+	/* Both FINs seen, a hole before one never filled: closed all the same. */
+	while ((f = ft->oldest) != NULL)
+		flow_end(ft, f, f->dir[0].fin_seen && f->dir[1].fin_seen ?
+		    FLOW_END_CLOSED : FLOW_END_OPEN, t);
 }
 
 void

@@ -336,6 +336,11 @@ session_end(struct session *s, int how, double now)
 		g_free(s);
 		return;
 	}
+	/* What is still held while hunting may hold a last message. */
+	if (s->state != SESSION_UNDECODABLE) {
+		chunk_demux_finish(&s->dirs[DIR_C2S].demux);
+		chunk_demux_finish(&s->dirs[DIR_S2C].demux);
+	}
 	s->state = SESSION_ENDED;
 	for (i = 0; i < t->nobservers; i++)
 		if (t->observers[i].ended != NULL)
@@ -343,10 +348,10 @@ session_end(struct session *s, int how, double now)
 	session_release(s);
 }
 
+/* Decodes a message once and hands it to every observer. */
 static void
-demux_message(void *ctx, const struct rtmp_message *m)
+deliver(struct session_dir *d, const struct rtmp_message *m)
 {
-	struct session_dir *d = ctx;
 	struct session *s = d->session;
 	struct session_table *t = s->table;
 	enum msg_status status;
@@ -364,6 +369,22 @@ demux_message(void *ctx, const struct rtmp_message *m)
 		if (t->observers[i].message != NULL)
 			t->observers[i].message(t->observers[i].ctx, s, d->dir,
 			    m, &t->fields, status);
+}
+
+static void
+demux_message(void *ctx, const struct rtmp_message *m)
+{
+	struct session_dir *d = ctx;
+	struct aggregate_iter it;
+	struct rtmp_message sub;
+
+	deliver(d, m);
+	if (m->type != RTMP_AGGREGATE)
+		return;
+	/* Each sub-message is a message of its own. */
+	aggregate_iter_init(&it, m);
+	while (aggregate_next(&it, &sub))
+		deliver(d, &sub);
 }
 
 static void

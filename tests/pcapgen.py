@@ -9,6 +9,7 @@ blocks, chunking of messages with a chosen chunk size and header formats).
 Used as a library by other test scripts and from the command line:
   pcapgen.py garbage OUT.pcap       random bytes both ways on port 1935
   pcapgen.py minimal OUT.pcap       handshake + connect + a few messages
+  pcapgen.py features OUT.pcap      every message family and header form
 """
 import random
 import struct
@@ -192,8 +193,147 @@ def garbage(path, port=1935):
     pcap.close()
 
 
+# --- The features capture: what real peers here do not send -------------
+#
+# Codec configuration records made with ffmpeg 5.1 (see tests/golden/README):
+#   hvcC  libx265, 1920x1080 testsrc2, one frame (SEI array dropped)
+#   av1C  libaom-av1, 640x360 testsrc2, one frame
+#   dOps  libopus, 48 kHz stereo
+HVCC = bytes.fromhex(
+    "01016000000090000000000078f000fcfdf8f800000f03a00001001840010c01ffff"
+    "016000000300900000030000030078959809a10001002a4201010160000003009000"
+    "00030000030078a003c08010e596566924caf0168080000003008000000f04a20001"
+    "00074401c172b46240")
+AV1C = bytes.fromhex("81010c000a0b0000000cc4ff6736be4010")
+DOPS = bytes.fromhex("000201380000bb80000000")
+AVCC_BASELINE_320x240 = bytes.fromhex(
+    "0142c00dffe100196742c00dd90141fb011000000300100000030320f142a480"
+    "01000468cb8cb2")
+
+
+def u24(n):
+    return struct.pack("!I", n)[1:]
+
+
+def video_ex(frame, packet, fourcc, body):
+    return bytes([0x80 | frame << 4 | packet]) + fourcc + body
+
+
+def amf3_string(s):
+    """A string value; [1:] is the bare UTF-8-vr of names and classes."""
+    b = s.encode()
+    return bytes([0x06, (len(b) << 1) | 1]) + b
+
+
+def features(path):
+    """Every message family and header form, on port 1935."""
+    pcap = Pcap(path)
+    conv = Conversation(pcap)
+    rtmp_handshake(conv)
+    cs = 4096
+    fourccs = b"\x0a\x00\x00\x00\x03" + b"".join(
+        amf0_string(f) for f in ("hvc1", "av01", "Opus"))
+    connect = amf0_string("connect") + amf0_number(1) + amf0_object(
+        [("app", amf0_string("live")),
+         ("tcUrl", amf0_string("rtmp://127.0.0.1/live")),
+         ("fourCcList", fourccs),
+         ("capsEx", amf0_number(1))])
+    conv.send(0, chunk_message(3, 20, 0, 0, connect))
+    conv.send(1, chunk_message(2, 1, 0, 0, struct.pack("!I", cs)))
+    conv.send(0, chunk_message(2, 1, 0, 0, struct.pack("!I", cs)))
+    conv.send(1, chunk_message(3, 20, 0, 0, amf0_string("_result") +
+                               amf0_number(1) + b"\x05" + amf0_object(
+                                   [("level", amf0_string("status")),
+                                    ("code", amf0_string(
+                                        "NetConnection.Connect.Success"))]),
+                               chunk_size=cs))
+    # The seed's user control vector (event 15) and the known events.
+    conv.send(1, bytes.fromhex("020000000000060400000000000f00000001"))
+    for ev, data in ((0, struct.pack("!I", 1)),
+                     (3, struct.pack("!II", 1, 3000)),
+                     (6, struct.pack("!I", 4242)), (31, struct.pack("!I", 1))):
+        conv.send(1, chunk_message(2, 4, 0, 0, struct.pack("!H", ev) + data,
+                                   chunk_size=cs))
+    conv.send(0, chunk_message(2, 4, 0, 0, struct.pack("!HI", 7, 4242),
+                               chunk_size=cs))
+    # An AMF3 command (type 17): format byte, AMF0 name, txn, null, AMF3.
+    conv.send(0, chunk_message(3, 17, 1, 0, b"\x00" + amf0_string(
+        "receiveVideo") + amf0_number(0) + b"\x05\x11\x03", chunk_size=cs))
+    # An AMF3 data message (type 15) with a typed, dynamic object.
+    obj3 = (b"\x0a\x0b" + amf3_string("com.example.Cue")[1:] +
+            amf3_string("time")[1:] + b"\x04\x7f" + b"\x01")
+    conv.send(0, chunk_message(5, 15, 1, 10, b"\x00" + amf0_string(
+        "onCuePoint") + b"\x11" + obj3, chunk_size=cs))
+    # The seed's onGetFPS data message, fmt 1 on csid 4 after a fmt 0.
+    conv.send(0, chunk_message(4, 18, 1, 0, amf0_string("onTextData") +
+                               amf0_object([("text", amf0_string("hi"))]),
+                               chunk_size=cs))
+    conv.send(0, bytes.fromhex("44000000000014 12".replace(" ", "")) +
+              amf0_string("onGetFPS") + amf0_number(10))
+    # Enhanced RTMP video on a 3-byte csid: HEVC start, coded, coded-x.
+    conv.send(0, chunk_message(400, 9, 1, 0, video_ex(1, 0, b"hvc1", HVCC),
+                               chunk_size=cs))
+    conv.send(0, chunk_message(400, 9, 1, 33, video_ex(
+        1, 1, b"hvc1", struct.pack("!i", -66)[1:] + bytes(200)),
+        chunk_size=cs))
+    conv.send(0, chunk_message(400, 9, 1, 66, video_ex(
+        2, 3, b"hvc1", bytes(100)), chunk_size=cs))
+    # ModEx: a nanosecond timestamp offset, then coded frames X.
+    conv.send(0, chunk_message(400, 9, 1, 99, bytes(
+        [0x80 | 2 << 4 | 7, 2, 0x00, 0x03, 0xe8, 0x03]) + b"hvc1" +
+        bytes(50), chunk_size=cs))
+    # A video command frame.
+    conv.send(0, chunk_message(400, 9, 1, 100, bytes([0x80 | 5 << 4 | 1, 0]),
+                               chunk_size=cs))
+    # Multitrack, many tracks many codecs: AV1 and HEVC sequence starts.
+    tracks = (b"av01" + b"\x00" + u24(len(AV1C)) + AV1C +
+              b"hvc1" + b"\x01" + u24(len(HVCC)) + HVCC)
+    conv.send(0, chunk_message(400, 9, 1, 133, bytes(
+        [0x80 | 1 << 4 | 6, 2 << 4 | 0]) + tracks, chunk_size=cs))
+    # Legacy AVC sequence header on a 2-byte csid.
+    conv.send(0, chunk_message(100, 9, 1, 0, b"\x17\x00\x00\x00\x00" +
+                               AVCC_BASELINE_320x240, chunk_size=cs))
+    # Enhanced audio: Opus sequence start, multitrack AAC coded frames.
+    conv.send(0, chunk_message(101, 8, 1, 0, bytes([0x90]) + b"Opus" + DOPS,
+                               chunk_size=cs))
+    conv.send(0, chunk_message(101, 8, 1, 20, bytes(
+        [0x90 | 5, 1 << 4 | 1]) + b"mp4a" + b"\x00" + u24(4) + bytes(4) +
+        b"\x01" + u24(3) + bytes(3), chunk_size=cs))
+    # An aggregate of an audio, a video and a data sub-message.
+    agg = b""
+    for typ, ts, body in ((8, 1000, b"\xaf\x01" + bytes(10)),
+                          (9, 1033, b"\x27\x01\x00\x00\x00" + bytes(20)),
+                          (18, 1040, amf0_string("onTextData") +
+                           amf0_object([("text", amf0_string("agg"))]))):
+        head = bytes([typ]) + u24(len(body)) + u24(ts & 0xFFFFFF) + \
+            bytes([ts >> 24]) + u24(1)
+        agg += head + body + struct.pack("!I", len(head) + len(body))
+    conv.send(1, chunk_message(7, 22, 1, 5000, agg, chunk_size=cs))
+    # Shared objects: AMF0 change + send message, AMF3 use.
+    so = struct.pack("!H", 5) + b"chat1" + struct.pack("!III", 3, 2, 0)
+    change = struct.pack("!H", 3) + b"msg" + amf0_string("hello")
+    so += bytes([4]) + struct.pack("!I", len(change)) + change
+    send = amf0_string("notify") + amf0_number(7)
+    so += bytes([6]) + struct.pack("!I", len(send)) + send
+    conv.send(1, chunk_message(3, 19, 0, 0, so, chunk_size=cs))
+    so3 = b"\x00" + struct.pack("!H", 5) + b"chat3" + \
+        struct.pack("!III", 1, 0, 0) + bytes([1]) + struct.pack("!I", 0)
+    conv.send(0, chunk_message(3, 16, 0, 0, so3, chunk_size=cs))
+    # An abort, an acknowledgement, and a stream error.
+    conv.send(0, chunk_message(2, 3, 0, 0, struct.pack("!I", 123456),
+                               chunk_size=cs))
+    conv.send(1, chunk_message(5, 20, 1, 0, amf0_string("onStatus") +
+                               amf0_number(0) + b"\x05" + amf0_object(
+        [("level", amf0_string("error")),
+         ("code", amf0_string("NetStream.Play.StreamNotFound")),
+         ("description", amf0_string("no such stream"))]), chunk_size=cs))
+    conv.close()
+    pcap.close()
+
+
+
 if __name__ == "__main__":
-    modes = {"minimal": minimal, "garbage": garbage}
+    modes = {"minimal": minimal, "garbage": garbage, "features": features}
     if len(sys.argv) not in (3, 4) or sys.argv[1] not in modes:
-        sys.exit("usage: pcapgen.py minimal|garbage OUT.pcap [PORT]")
+        sys.exit("usage: pcapgen.py minimal|garbage|features OUT.pcap [PORT]")
     modes[sys.argv[1]](sys.argv[2], *[int(a) for a in sys.argv[3:]])

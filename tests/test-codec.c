@@ -1,0 +1,1420 @@
+/*
+ * Codec configuration records against real encoders: every vector below was
+ * made with ffmpeg 5.1 (libx264, libx265, libaom-av1, libsvtav1, librav1e,
+ * libvpx-vp9, the native aac and flac encoders, libopus) and the expected
+ * values are what ffprobe says of the same file.  Where no encoder writes
+ * some syntax (SPS scaling lists, pic_order_cnt_type 1, HEVC sub-layer
+ * profiles, explicit HE-AAC signalling), the vector is built by hand from
+ * the specification and says so.
+ *
+ * Extraction: video sequence headers from FLV are the tag body after its
+ * 5-byte video header (frame/codec, AVC packet type, composition time);
+ * audio ones after the 2-byte audio header; from MP4 the payload of the
+ * avcC, hvcC, av1C, vpcC, dOps or dfLa box.
+ *
+ * Then: every prefix of every vector, in a heap buffer of exactly that
+ * size (so that AddressSanitizer sees a read past the end), must decode
+ * without crashing; damaged copies likewise; and the bit reader on its own.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "bitreader.h"
+#include "codec.h"
+
+/*
+ * ffmpeg -f lavfi -i testsrc2=size=1920x1080:rate=25 -frames:v 1
+ *     -pix_fmt yuv420p -c:v libx264 -profile:v high -f flv
+ * ffprobe: High,1920,1080,yuv420p,40
+ */
+static const uint8_t avc_1080_high[] = {
+	0x01, 0x64, 0x00, 0x28, 0xff, 0xe1, 0x00, 0x1b, 0x67, 0x64, 0x00, 0x28,
+	0xac, 0xd9, 0x40, 0x78, 0x02, 0x27, 0xe5, 0xc0, 0x44, 0x00, 0x00, 0x03,
+	0x00, 0x04, 0x00, 0x00, 0x03, 0x00, 0xc8, 0x3c, 0x60, 0xc6, 0x58, 0x01,
+	0x00, 0x06, 0x68, 0xeb, 0xe3, 0xcb, 0x22, 0xc0, 0xfd, 0xf8, 0xf8, 0x00,
+};
+
+/*
+ * ffmpeg -f lavfi -i testsrc2=size=854x480:rate=25 -frames:v 1 -pix_fmt
+ *     yuv420p -c:v libx264 -profile:v main -f flv
+ * ffprobe: Main,854,480,yuv420p,30
+ */
+static const uint8_t avc_854_main[] = {
+	0x01, 0x4d, 0x40, 0x1e, 0xff, 0xe1, 0x00, 0x18, 0x67, 0x4d, 0x40, 0x1e,
+	0xec, 0xa0, 0x6c, 0x1e, 0xf3, 0x78, 0x08, 0x80, 0x00, 0x00, 0x03, 0x00,
+	0x80, 0x00, 0x00, 0x19, 0x07, 0x8b, 0x16, 0xcb, 0x01, 0x00, 0x05, 0x68,
+	0xeb, 0xe3, 0xcb, 0x20,
+};
+
+/*
+ * ffmpeg -f lavfi -i testsrc2=size=640x360:rate=25 -frames:v 1 -pix_fmt
+ *     yuv420p -c:v libx264 -profile:v baseline -f flv
+ * ffprobe: Constrained Baseline,640,360,yuv420p,30
+ */
+static const uint8_t avc_640_base[] = {
+	0x01, 0x42, 0xc0, 0x1e, 0xff, 0xe1, 0x00, 0x19, 0x67, 0x42, 0xc0, 0x1e,
+	0xd9, 0x00, 0xa0, 0x2f, 0xf9, 0x70, 0x11, 0x00, 0x00, 0x03, 0x00, 0x01,
+	0x00, 0x00, 0x03, 0x00, 0x32, 0x0f, 0x16, 0x2e, 0x48, 0x01, 0x00, 0x05,
+	0x68, 0xcb, 0x83, 0xcb, 0x20,
+};
+
+/*
+ * ffmpeg -f lavfi -i testsrc2=size=176x144:rate=25 -frames:v 1 -pix_fmt
+ *     yuv420p -c:v libx264 -profile:v baseline -level 1b -f flv
+ * ffprobe: Constrained Baseline,176,144,yuv420p,11
+ */
+static const uint8_t avc_176_base[] = {
+	0x01, 0x42, 0xd0, 0x0b, 0xff, 0xe1, 0x00, 0x16, 0x67, 0x42, 0xd0, 0x0b,
+	0xd9, 0x02, 0xc4, 0xec, 0x04, 0x40, 0x00, 0x00, 0x03, 0x00, 0x40, 0x00,
+	0x00, 0x0c, 0x83, 0xc4, 0x89, 0x92, 0x01, 0x00, 0x05, 0x68, 0xcb, 0x83,
+	0xcb, 0x20,
+};
+
+/*
+ * ffmpeg -f lavfi -i testsrc2=size=322x242:rate=25 -frames:v 1 -pix_fmt
+ *     yuv420p -c:v libx264 -profile:v high -f flv
+ * ffprobe: High,322,242,yuv420p,13
+ */
+static const uint8_t avc_322_high[] = {
+	0x01, 0x64, 0x00, 0x0d, 0xff, 0xe1, 0x00, 0x1b, 0x67, 0x64, 0x00, 0x0d,
+	0xac, 0xd9, 0x41, 0x50, 0x87, 0x88, 0x88, 0xc0, 0x44, 0x00, 0x00, 0x03,
+	0x00, 0x04, 0x00, 0x00, 0x03, 0x00, 0xc8, 0x3c, 0x50, 0xa6, 0x58, 0x01,
+	0x00, 0x06, 0x68, 0xeb, 0xe3, 0xcb, 0x22, 0xc0, 0xfd, 0xf8, 0xf8, 0x00,
+};
+
+/*
+ * ffmpeg -f lavfi -i testsrc2=size=1280x720:rate=25 -frames:v 1 -pix_fmt
+ *     yuv420p10le -c:v libx264 -profile:v high10 -f flv
+ * ffprobe: High 10,1280,720,yuv420p10le,31
+ */
+static const uint8_t avc_1280_high10[] = {
+	0x01, 0x6e, 0x00, 0x1f, 0xff, 0xe1, 0x00, 0x1a, 0x67, 0x6e, 0x00, 0x1f,
+	0xa6, 0xcd, 0x94, 0x05, 0x00, 0x5b, 0xb0, 0x11, 0x00, 0x00, 0x03, 0x00,
+	0x01, 0x00, 0x00, 0x03, 0x00, 0x32, 0x0f, 0x18, 0x31, 0x96, 0x01, 0x00,
+	0x06, 0x68, 0xeb, 0xe3, 0xcb, 0x22, 0xc0, 0xfd, 0xfa, 0xfa, 0x00,
+};
+
+/*
+ * ffmpeg -f lavfi -i testsrc2=size=640x360:rate=25 -frames:v 1 -pix_fmt
+ *     yuv422p -c:v libx264 -profile:v high422 -f flv
+ * ffprobe: High 4:2:2,640,360,yuv422p,30
+ */
+static const uint8_t avc_422[] = {
+	0x01, 0x7a, 0x00, 0x1e, 0xff, 0xe1, 0x00, 0x1a, 0x67, 0x7a, 0x00, 0x1e,
+	0xbc, 0xd9, 0x40, 0xa0, 0x2f, 0xf8, 0x9c, 0x04, 0x40, 0x00, 0x00, 0x03,
+	0x00, 0x40, 0x00, 0x00, 0x0c, 0x83, 0xc5, 0x8b, 0x65, 0x80, 0x01, 0x00,
+	0x06, 0x68, 0xeb, 0xe3, 0xcb, 0x22, 0xc0, 0xfe, 0xf8, 0xf8, 0x00,
+};
+
+/*
+ * ffmpeg -f lavfi -i testsrc2=size=720x576:rate=25 -frames:v 1 -pix_fmt
+ *     yuv420p -c:v libx264 -profile:v high -flags +ildct+ilme -x264-params
+ *     interlaced=1 -f flv
+ * ffprobe: High,720,576,yuv420p,30
+ */
+static const uint8_t avc_interlaced[] = {
+	0x01, 0x64, 0x00, 0x1e, 0xff, 0xe1, 0x00, 0x18, 0x67, 0x64, 0x00, 0x1e,
+	0xac, 0xd9, 0x40, 0xb4, 0x24, 0xd8, 0x08, 0x80, 0x00, 0x00, 0x03, 0x00,
+	0x80, 0x00, 0x00, 0x19, 0x0f, 0x8a, 0x14, 0xcb, 0x01, 0x00, 0x06, 0x68,
+	0xfb, 0xa3, 0xcb, 0x22, 0xc0, 0xfd, 0xf8, 0xf8, 0x00,
+};
+
+/*
+ * ffmpeg -f lavfi -i testsrc2=size=320x240:rate=25 -frames:v 1 -pix_fmt
+ *     yuv420p -c:v libx264 -profile:v high -pix_fmt gray -f flv
+ * ffprobe: High,320,240,yuvj420p,13
+ */
+static const uint8_t avc_gray[] = {
+	0x01, 0x64, 0x00, 0x0d, 0xff, 0xe1, 0x00, 0x19, 0x67, 0x64, 0x00, 0x0d,
+	0xf3, 0x65, 0x05, 0x07, 0xec, 0x05, 0xb2, 0x00, 0x00, 0x03, 0x00, 0x02,
+	0x00, 0x00, 0x03, 0x00, 0x64, 0x1e, 0x28, 0x53, 0x2c, 0x01, 0x00, 0x06,
+	0x68, 0xeb, 0xe3, 0xcb, 0x22, 0xc0, 0xfc, 0xf8, 0xf8, 0x00,
+};
+
+/*
+ * ffmpeg -f lavfi -i testsrc2=size=320x240 -vf scale=321:241 -frames:v 1
+ *     -pix_fmt yuv444p -c:v libx264 -f flv
+ * ffprobe: High 4:4:4 Predictive,321,241,yuv444p,13
+ */
+static const uint8_t avc_444[] = {
+	0x01, 0xf4, 0x00, 0x0d, 0xff, 0xe1, 0x00, 0x20, 0x67, 0xf4, 0x00, 0x0d,
+	0x91, 0x9b, 0x28, 0x2a, 0x10, 0xf0, 0x84, 0x21, 0xff, 0x81, 0xe2, 0x01,
+	0xe1, 0x88, 0x00, 0x00, 0x03, 0x00, 0x08, 0x00, 0x00, 0x03, 0x01, 0x90,
+	0x78, 0xa1, 0x4c, 0xb0, 0x01, 0x00, 0x06, 0x68, 0xeb, 0xe3, 0xc4, 0x48,
+	0x44, 0xff, 0xf8, 0xf8, 0x00,
+};
+
+/*
+ * hand-built avcC (no PPS) around a hand-built SPS, see the table below;
+ * its syntax checked with ffmpeg -bsf:v trace_headers
+ */
+static const uint8_t sps_high_lists_poc1_1280x720i[] = {
+	0x01, 0x64, 0x00, 0x28, 0xff, 0xe1, 0x00, 0xab, 0x67, 0x64, 0x00, 0x28,
+	0xad, 0x82, 0x00, 0x40, 0x0b, 0x41, 0x50, 0x2f, 0x0a, 0x0d, 0x0e, 0x82,
+	0x80, 0xf8, 0x3a, 0x0b, 0x8a, 0x07, 0x20, 0xc0, 0x2e, 0x84, 0x44, 0x70,
+	0x44, 0x1a, 0x03, 0x70, 0x70, 0x11, 0x0c, 0x84, 0x83, 0x64, 0x18, 0x0a,
+	0x02, 0xa2, 0x01, 0x08, 0xc3, 0x84, 0x86, 0x87, 0x41, 0x40, 0x27, 0x06,
+	0xc0, 0x94, 0x58, 0x24, 0x0a, 0x8f, 0x06, 0x80, 0xac, 0x2f, 0x04, 0x41,
+	0xf4, 0x1c, 0x20, 0xd1, 0x65, 0x62, 0x41, 0x20, 0x58, 0x08, 0x21, 0xe0,
+	0xd8, 0x2a, 0x0c, 0x88, 0x1e, 0x3e, 0x0b, 0x07, 0x0f, 0x04, 0xa1, 0xa0,
+	0x88, 0x26, 0x0b, 0x85, 0xc1, 0x71, 0x60, 0xd8, 0x32, 0x17, 0x39, 0x41,
+	0xe0, 0x7d, 0x04, 0x85, 0x02, 0xb0, 0xa0, 0x90, 0x88, 0x60, 0x13, 0x85,
+	0x87, 0x06, 0x18, 0x81, 0xe1, 0x30, 0x40, 0x1b, 0x12, 0x11, 0x06, 0x01,
+	0x31, 0xc0, 0xcc, 0x50, 0x91, 0xe0, 0x80, 0x68, 0x4c, 0x40, 0xe2, 0x0e,
+	0x04, 0xe0, 0x90, 0x13, 0x82, 0xac, 0x16, 0x83, 0x20, 0xa8, 0x83, 0x0a,
+	0x05, 0x61, 0xe1, 0x42, 0xc5, 0x02, 0x30, 0xd0, 0x25, 0x05, 0xc0, 0x94,
+	0x22, 0xd0, 0xe8, 0x84, 0x16, 0x38, 0xa0, 0x28, 0x05, 0xdf, 0x95, 0x00,
+};
+
+/*
+ * hand-built avcC (no PPS) around a hand-built SPS, see the table below;
+ * its syntax checked with ffmpeg -bsf:v trace_headers
+ */
+static const uint8_t sps_444_sep_12lists_1918x1078[] = {
+	0x01, 0xf4, 0x00, 0x33, 0xff, 0xe1, 0x00, 0xb6, 0x67, 0xf4, 0x00, 0x33,
+	0x93, 0xb0, 0x58, 0x28, 0x40, 0x31, 0x04, 0xc0, 0xac, 0x69, 0x02, 0x40,
+	0xa8, 0x14, 0x8f, 0x20, 0x28, 0x40, 0xac, 0x20, 0xa8, 0x15, 0x8c, 0x8c,
+	0x42, 0x07, 0x82, 0x80, 0xb8, 0x5c, 0x38, 0x09, 0x41, 0xc0, 0x10, 0x41,
+	0x31, 0x04, 0x06, 0x43, 0x01, 0x88, 0x34, 0x67, 0x05, 0x20, 0x9a, 0x1d,
+	0x28, 0x70, 0x2c, 0x0c, 0xc5, 0x8a, 0x06, 0x00, 0xcc, 0x14, 0x04, 0x41,
+	0x38, 0x70, 0x68, 0xc0, 0x48, 0x0d, 0xc6, 0x07, 0x86, 0x82, 0x16, 0x40,
+	0x44, 0x16, 0x06, 0xa0, 0xc8, 0x1a, 0x85, 0x82, 0x40, 0x8c, 0x3c, 0x11,
+	0x0e, 0x06, 0xc3, 0x01, 0x70, 0xe8, 0xe0, 0x88, 0xa0, 0xc1, 0x82, 0x05,
+	0x0a, 0x82, 0x30, 0xd0, 0x74, 0x1d, 0x02, 0xf0, 0x81, 0xe0, 0x98, 0x30,
+	0x08, 0xc3, 0x61, 0x23, 0x82, 0x22, 0x0c, 0x05, 0xa2, 0x41, 0x91, 0xc1,
+	0x08, 0x22, 0x0f, 0xc2, 0x41, 0x21, 0x20, 0xa4, 0x40, 0x64, 0x18, 0x0b,
+	0x04, 0xe8, 0x13, 0x05, 0x81, 0xaa, 0x0a, 0x18, 0x32, 0x1a, 0x1c, 0x66,
+	0x0b, 0xca, 0x1c, 0x85, 0x01, 0x08, 0x70, 0x50, 0x25, 0x0f, 0xc6, 0x07,
+	0x03, 0xa1, 0xe1, 0xa1, 0x30, 0x44, 0x24, 0x30, 0x1d, 0x1c, 0x14, 0x05,
+	0xa6, 0x0e, 0x21, 0x1b, 0x40, 0x3c, 0x01, 0x13, 0xdc, 0x5a, 0x00,
+};
+
+/*
+ * hand-built avcC (no PPS) around a hand-built SPS, see the table below;
+ * its syntax checked with ffmpeg -bsf:v trace_headers
+ */
+static const uint8_t sps_422_field_718x572[] = {
+	0x01, 0x7a, 0x00, 0x1e, 0xff, 0xe1, 0x00, 0x0c, 0x67, 0x7a, 0x00, 0x1e,
+	0xb6, 0xcc, 0xac, 0x0b, 0x42, 0x4f, 0x56, 0x80, 0x00,
+};
+
+/*
+ * ffmpeg -f lavfi -i testsrc2=size=1920x1080:rate=25 -frames:v 4
+ *     -pix_fmt yuv420p -c:v libx265 -profile:v main -x265-params info=0
+ *     -tag:v hvc1 -f mp4 (hvcC payload)
+ * ffprobe: Main,1920,1080,yuv420p,120
+ */
+static const uint8_t hevc_1080_main[] = {
+	0x01, 0x01, 0x60, 0x00, 0x00, 0x00, 0x90, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x78, 0xf0, 0x00, 0xfc, 0xfd, 0xf8, 0xf8, 0x00, 0x00, 0x0f, 0x03, 0xa0,
+	0x00, 0x01, 0x00, 0x18, 0x40, 0x01, 0x0c, 0x01, 0xff, 0xff, 0x01, 0x60,
+	0x00, 0x00, 0x03, 0x00, 0x90, 0x00, 0x00, 0x03, 0x00, 0x00, 0x03, 0x00,
+	0x78, 0x95, 0x98, 0x09, 0xa1, 0x00, 0x01, 0x00, 0x2a, 0x42, 0x01, 0x01,
+	0x01, 0x60, 0x00, 0x00, 0x03, 0x00, 0x90, 0x00, 0x00, 0x03, 0x00, 0x00,
+	0x03, 0x00, 0x78, 0xa0, 0x03, 0xc0, 0x80, 0x10, 0xe5, 0x96, 0x56, 0x69,
+	0x24, 0xca, 0xf0, 0x16, 0x80, 0x80, 0x00, 0x00, 0x03, 0x00, 0x80, 0x00,
+	0x00, 0x0c, 0x84, 0xa2, 0x00, 0x01, 0x00, 0x07, 0x44, 0x01, 0xc1, 0x72,
+	0xb4, 0x62, 0x40,
+};
+
+/*
+ * ffmpeg -f lavfi -i testsrc2=size=854x480:rate=25 -frames:v 4 -pix_fmt
+ *     yuv420p -c:v libx265 -profile:v main -x265-params info=0 -tag:v hvc1
+ *     -f mp4 (hvcC payload)
+ * ffprobe: Main,854,480,yuv420p,90
+ */
+static const uint8_t hevc_854_main[] = {
+	0x01, 0x01, 0x60, 0x00, 0x00, 0x00, 0x90, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x5a, 0xf0, 0x00, 0xfc, 0xfd, 0xf8, 0xf8, 0x00, 0x00, 0x0f, 0x03, 0xa0,
+	0x00, 0x01, 0x00, 0x18, 0x40, 0x01, 0x0c, 0x01, 0xff, 0xff, 0x01, 0x60,
+	0x00, 0x00, 0x03, 0x00, 0x90, 0x00, 0x00, 0x03, 0x00, 0x00, 0x03, 0x00,
+	0x5a, 0x95, 0x98, 0x09, 0xa1, 0x00, 0x01, 0x00, 0x2a, 0x42, 0x01, 0x01,
+	0x01, 0x60, 0x00, 0x00, 0x03, 0x00, 0x90, 0x00, 0x00, 0x03, 0x00, 0x00,
+	0x03, 0x00, 0x5a, 0xa0, 0x06, 0xb2, 0x01, 0xe1, 0xd7, 0x96, 0x56, 0x69,
+	0x24, 0xca, 0xf0, 0x16, 0x80, 0x80, 0x00, 0x00, 0x03, 0x00, 0x80, 0x00,
+	0x00, 0x0c, 0x84, 0xa2, 0x00, 0x01, 0x00, 0x07, 0x44, 0x01, 0xc1, 0x72,
+	0xb4, 0x62, 0x40,
+};
+
+/*
+ * ffmpeg -f lavfi -i testsrc2=size=322x242:rate=25 -frames:v 4 -pix_fmt
+ *     yuv420p10le -c:v libx265 -profile:v main10 -x265-params info=0 -tag:v
+ *     hvc1 -f mp4 (hvcC payload)
+ * ffprobe: Main 10,322,242,yuv420p10le,60
+ */
+static const uint8_t hevc_322_main10[] = {
+	0x01, 0x02, 0x20, 0x00, 0x00, 0x00, 0x90, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x3c, 0xf0, 0x00, 0xfc, 0xfd, 0xfa, 0xfa, 0x00, 0x00, 0x0f, 0x03, 0xa0,
+	0x00, 0x01, 0x00, 0x18, 0x40, 0x01, 0x0c, 0x01, 0xff, 0xff, 0x02, 0x20,
+	0x00, 0x00, 0x03, 0x00, 0x90, 0x00, 0x00, 0x03, 0x00, 0x00, 0x03, 0x00,
+	0x3c, 0x95, 0x98, 0x09, 0xa1, 0x00, 0x01, 0x00, 0x2c, 0x42, 0x01, 0x01,
+	0x02, 0x20, 0x00, 0x00, 0x03, 0x00, 0x90, 0x00, 0x00, 0x03, 0x00, 0x00,
+	0x03, 0x00, 0x3c, 0xa0, 0x0a, 0x48, 0x0f, 0x9c, 0x92, 0x36, 0x59, 0x59,
+	0xa4, 0x93, 0x2b, 0xc0, 0x5a, 0x02, 0x00, 0x00, 0x03, 0x00, 0x02, 0x00,
+	0x00, 0x03, 0x00, 0x32, 0x10, 0xa2, 0x00, 0x01, 0x00, 0x07, 0x44, 0x01,
+	0xc1, 0x72, 0xb4, 0x62, 0x40,
+};
+
+/*
+ * ffmpeg -f lavfi -i testsrc2=size=640x360:rate=25 -frames:v 4 -pix_fmt
+ *     yuv420p -c:v libx265 -profile:v mainstillpicture -x265-params
+ *     info=0:keyint=1 -tag:v hvc1 -f mp4 (hvcC payload)
+ * ffprobe: Rext,640,360,yuv420p,63
+ */
+static const uint8_t hevc_640_still[] = {
+	0x01, 0x04, 0x08, 0x00, 0x00, 0x00, 0x9f, 0xa8, 0x00, 0x00, 0x00, 0x00,
+	0x3f, 0xf0, 0x00, 0xfc, 0xfd, 0xf8, 0xf8, 0x00, 0x00, 0x0f, 0x03, 0xa0,
+	0x00, 0x01, 0x00, 0x17, 0x40, 0x01, 0x0c, 0x01, 0xff, 0xff, 0x04, 0x08,
+	0x00, 0x00, 0x03, 0x00, 0x9f, 0xa8, 0x00, 0x00, 0x03, 0x00, 0x00, 0x3f,
+	0xba, 0x02, 0x40, 0xa1, 0x00, 0x01, 0x00, 0x29, 0x42, 0x01, 0x01, 0x04,
+	0x08, 0x00, 0x00, 0x03, 0x00, 0x9f, 0xa8, 0x00, 0x00, 0x03, 0x00, 0x00,
+	0x3f, 0xa0, 0x05, 0x02, 0x01, 0x69, 0x65, 0xba, 0x92, 0x4c, 0xaf, 0x01,
+	0x68, 0x08, 0x00, 0x00, 0x03, 0x00, 0x08, 0x00, 0x00, 0x03, 0x00, 0xc8,
+	0x40, 0xa2, 0x00, 0x01, 0x00, 0x07, 0x44, 0x01, 0xc1, 0x72, 0xb0, 0x62,
+	0x40,
+};
+
+/*
+ * ffmpeg -f lavfi -i testsrc2=size=352x288:rate=25 -frames:v 4 -pix_fmt
+ *     yuv422p10le -c:v libx265 -profile:v main422-10 -x265-params info=0
+ *     -tag:v hvc1 -f mp4 (hvcC payload)
+ * ffprobe: Rext,352,288,yuv422p10le,60
+ */
+static const uint8_t hevc_422[] = {
+	0x01, 0x04, 0x08, 0x00, 0x00, 0x00, 0x9d, 0x08, 0x00, 0x00, 0x00, 0x00,
+	0x3c, 0xf0, 0x00, 0xfc, 0xfe, 0xfa, 0xfa, 0x00, 0x00, 0x0f, 0x03, 0xa0,
+	0x00, 0x01, 0x00, 0x17, 0x40, 0x01, 0x0c, 0x01, 0xff, 0xff, 0x04, 0x08,
+	0x00, 0x00, 0x03, 0x00, 0x9d, 0x08, 0x00, 0x00, 0x03, 0x00, 0x00, 0x3c,
+	0x95, 0x98, 0x09, 0xa1, 0x00, 0x01, 0x00, 0x2a, 0x42, 0x01, 0x01, 0x04,
+	0x08, 0x00, 0x00, 0x03, 0x00, 0x9d, 0x08, 0x00, 0x00, 0x03, 0x00, 0x00,
+	0x3c, 0xb0, 0x0b, 0x08, 0x04, 0x84, 0xd9, 0x65, 0x66, 0x92, 0x4c, 0xaf,
+	0x01, 0x68, 0x08, 0x00, 0x00, 0x03, 0x00, 0x08, 0x00, 0x00, 0x03, 0x00,
+	0xc8, 0x40, 0xa2, 0x00, 0x01, 0x00, 0x07, 0x44, 0x01, 0xc1, 0x72, 0xb4,
+	0x62, 0x40,
+};
+
+/*
+ * ffmpeg -f lavfi -i testsrc2=size=1280x720:rate=25 -frames:v 4 -pix_fmt
+ *     yuv420p -c:v libx265 -profile:v main -x265-params
+ *     info=0:temporal-layers=1:bframes=3:b-pyramid=1 -tag:v hvc1 -f mp4
+ *     (hvcC payload)
+ * ffprobe: Main,1280,720,yuv420p,93
+ */
+static const uint8_t hevc_temporal[] = {
+	0x01, 0x01, 0x60, 0x00, 0x00, 0x00, 0x90, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x5d, 0xf0, 0x00, 0xfc, 0xfd, 0xf8, 0xf8, 0x00, 0x00, 0x13, 0x03, 0xa0,
+	0x00, 0x01, 0x00, 0x1c, 0x40, 0x01, 0x0c, 0x02, 0xff, 0xff, 0x01, 0x60,
+	0x00, 0x00, 0x03, 0x00, 0x90, 0x00, 0x00, 0x03, 0x00, 0x00, 0x03, 0x00,
+	0x5d, 0x00, 0x00, 0x95, 0x94, 0xac, 0xa0, 0x48, 0xa1, 0x00, 0x01, 0x00,
+	0x2f, 0x42, 0x01, 0x02, 0x01, 0x60, 0x00, 0x00, 0x03, 0x00, 0x90, 0x00,
+	0x00, 0x03, 0x00, 0x00, 0x03, 0x00, 0x5d, 0x00, 0x00, 0xa0, 0x02, 0x80,
+	0x80, 0x2d, 0x16, 0x59, 0x59, 0x4a, 0xcb, 0x24, 0x99, 0x5e, 0x02, 0xd0,
+	0x10, 0x00, 0x00, 0x03, 0x00, 0x10, 0x00, 0x00, 0x03, 0x01, 0x90, 0x80,
+	0xa2, 0x00, 0x01, 0x00, 0x07, 0x44, 0x01, 0xc1, 0x72, 0xb4, 0x62, 0x40,
+};
+
+/*
+ * ffmpeg -f lavfi -i testsrc2=size=320x240 -vf scale=321:241 -frames:v 1
+ *     -pix_fmt yuv444p -c:v libx265 -x265-params info=0 -f mp4
+ * ffprobe: Rext,321,241,yuv444p,60
+ */
+static const uint8_t hevc_444[] = {
+	0x01, 0x04, 0x08, 0x00, 0x00, 0x00, 0x9e, 0x08, 0x00, 0x00, 0x00, 0x00,
+	0x3c, 0xf0, 0x00, 0xfc, 0xff, 0xf8, 0xf8, 0x00, 0x00, 0x0f, 0x03, 0x20,
+	0x00, 0x01, 0x00, 0x17, 0x40, 0x01, 0x0c, 0x01, 0xff, 0xff, 0x04, 0x08,
+	0x00, 0x00, 0x03, 0x00, 0x9e, 0x08, 0x00, 0x00, 0x03, 0x00, 0x00, 0x3c,
+	0x95, 0x98, 0x09, 0x21, 0x00, 0x01, 0x00, 0x2e, 0x42, 0x01, 0x01, 0x04,
+	0x08, 0x00, 0x00, 0x03, 0x00, 0x9e, 0x08, 0x00, 0x00, 0x03, 0x00, 0x00,
+	0x3c, 0x90, 0x01, 0x49, 0x01, 0xf3, 0x88, 0x88, 0xcb, 0x2b, 0x34, 0x92,
+	0x65, 0x7f, 0xf8, 0x1e, 0x20, 0x1e, 0x1b, 0x40, 0x40, 0x00, 0x00, 0x03,
+	0x00, 0x40, 0x00, 0x00, 0x06, 0x42, 0x22, 0x00, 0x01, 0x00, 0x08, 0x44,
+	0x01, 0xc1, 0x72, 0x86, 0x0c, 0x46, 0x24,
+};
+
+/*
+ * ffmpeg -f lavfi -i testsrc2=size=320x240 -frames:v 1 -pix_fmt gray
+ *     -c:v libx265 -x265-params info=0 -f mp4
+ * ffprobe: Rext,320,240,gray,60
+ */
+static const uint8_t hevc_gray[] = {
+	0x01, 0x04, 0x08, 0x00, 0x00, 0x00, 0x9f, 0xc8, 0x00, 0x00, 0x00, 0x00,
+	0x3c, 0xf0, 0x00, 0xfc, 0xfc, 0xf8, 0xf8, 0x00, 0x00, 0x0f, 0x03, 0x20,
+	0x00, 0x01, 0x00, 0x17, 0x40, 0x01, 0x0c, 0x01, 0xff, 0xff, 0x04, 0x08,
+	0x00, 0x00, 0x03, 0x00, 0x9f, 0xc8, 0x00, 0x00, 0x03, 0x00, 0x00, 0x3c,
+	0x95, 0x98, 0x09, 0x21, 0x00, 0x01, 0x00, 0x29, 0x42, 0x01, 0x01, 0x04,
+	0x08, 0x00, 0x00, 0x03, 0x00, 0x9f, 0xc8, 0x00, 0x00, 0x03, 0x00, 0x00,
+	0x3c, 0xc0, 0x28, 0x20, 0x3c, 0x59, 0x65, 0x66, 0x92, 0x4c, 0xaf, 0x01,
+	0x6c, 0x08, 0x00, 0x00, 0x03, 0x00, 0x08, 0x00, 0x00, 0x03, 0x00, 0xc8,
+	0x40, 0x22, 0x00, 0x01, 0x00, 0x07, 0x44, 0x01, 0xc1, 0x72, 0xb4, 0x62,
+	0x40,
+};
+
+/*
+ * hand-built hvcC around a hand-built SPS, see the table below;
+ * its syntax checked with ffmpeg -bsf:v trace_headers
+ */
+static const uint8_t hevc_hand_422_sublayers[] = {
+	0x01, 0x04, 0x08, 0x00, 0x00, 0x00, 0x90, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x99, 0xf0, 0x00, 0xfc, 0xfe, 0xfa, 0xfa, 0x00, 0x00, 0x1f, 0x01, 0xa1,
+	0x00, 0x01, 0x00, 0x31, 0x42, 0x01, 0x05, 0x04, 0x08, 0x00, 0x00, 0x03,
+	0x00, 0x90, 0x00, 0x00, 0x03, 0x00, 0x00, 0x03, 0x00, 0x99, 0xd0, 0x00,
+	0x04, 0x08, 0x00, 0x00, 0x03, 0x00, 0x90, 0x00, 0x00, 0x03, 0x00, 0x00,
+	0x03, 0x00, 0x96, 0x96, 0xb0, 0x03, 0xc0, 0x80, 0x10, 0xe7, 0x56, 0xd9,
+	0x45, 0xe4, 0x91, 0x26, 0xb2,
+};
+
+/*
+ * ffmpeg -f lavfi -i testsrc2=size=640x360:rate=25 -vf scale=1280:720
+ *     -frames:v 2 -pix_fmt yuv420p -c:v libaom-av1 -cpu-used 8 -crf 50 -f
+ *     mp4 (av1C payload)
+ * ffprobe: Main,1280,720,yuv420p,5
+ */
+static const uint8_t av1_aom_720[] = {
+	0x81, 0x05, 0x0c, 0x00, 0x0a, 0x0b, 0x00, 0x00, 0x00, 0x2d, 0x4c, 0xff,
+	0xb3, 0xcc, 0xaf, 0x90, 0x04,
+};
+
+/*
+ * ffmpeg -f lavfi -i testsrc2=size=640x360:rate=25 -vf scale=322:242
+ *     -frames:v 2 -pix_fmt yuv420p -c:v libaom-av1 -cpu-used 8 -crf 50 -f
+ *     mp4 (av1C payload)
+ * ffprobe: Main,322,242,yuv420p,0
+ */
+static const uint8_t av1_aom_322[] = {
+	0x81, 0x00, 0x0c, 0x00, 0x0a, 0x0b, 0x00, 0x00, 0x00, 0x04, 0x3d, 0x07,
+	0xc4, 0xda, 0xf9, 0x00, 0x40,
+};
+
+/*
+ * ffmpeg -f lavfi -i testsrc2=size=640x360:rate=25 -vf scale=640:360
+ *     -frames:v 2 -pix_fmt yuv420p10le -c:v libaom-av1 -cpu-used 8 -crf 50
+ *     -f mp4 (av1C payload)
+ * ffprobe: Main,640,360,yuv420p10le,1
+ */
+static const uint8_t av1_aom_10bit[] = {
+	0x81, 0x01, 0x4c, 0x00, 0x0a, 0x0b, 0x00, 0x00, 0x00, 0x0c, 0xc4, 0xff,
+	0x67, 0x36, 0xbe, 0x50, 0x10,
+};
+
+/*
+ * ffmpeg -f lavfi -i testsrc2=size=640x360:rate=25 -vf scale=320:240
+ *     -frames:v 2 -pix_fmt yuv444p -c:v libaom-av1 -cpu-used 8 -crf 50 -f
+ *     mp4 (av1C payload)
+ * ffprobe: High,320,240,yuv444p,0
+ */
+static const uint8_t av1_aom_444[] = {
+	0x81, 0x20, 0x00, 0x00, 0x0a, 0x0a, 0x20, 0x00, 0x00, 0x04, 0x3c, 0xff,
+	0xbc, 0xda, 0xf9, 0x02,
+};
+
+/*
+ * ffmpeg -f lavfi -i testsrc2=size=640x360:rate=25 -vf scale=320:240
+ *     -frames:v 2 -pix_fmt yuv422p -c:v libaom-av1 -cpu-used 8 -crf 50 -f
+ *     mp4 (av1C payload)
+ * ffprobe: Professional,320,240,yuv422p,0
+ */
+static const uint8_t av1_aom_422[] = {
+	0x81, 0x40, 0x08, 0x00, 0x0a, 0x0a, 0x40, 0x00, 0x00, 0x04, 0x3c, 0xff,
+	0xbc, 0xda, 0xf9, 0x01,
+};
+
+/*
+ * ffmpeg -f lavfi -i testsrc2=size=640x360:rate=25 -vf scale=320:240
+ *     -frames:v 2 -pix_fmt gray -c:v libaom-av1 -cpu-used 8 -crf 50 -f mp4
+ *     (av1C payload)
+ * ffprobe: Main,320,240,gray,0
+ */
+static const uint8_t av1_aom_gray[] = {
+	0x81, 0x00, 0x1c, 0x00, 0x0a, 0x0a, 0x00, 0x00, 0x00, 0x04, 0x3c, 0xff,
+	0xbc, 0xda, 0xf9, 0x2a,
+};
+
+/*
+ * ffmpeg -f lavfi -i testsrc2=size=640x360:rate=25 -vf scale=640:360
+ *     -frames:v 2 -pix_fmt yuv420p -c:v libaom-av1 -cpu-used 8 -crf 50
+ *     -aom-params timing-info=model -f mp4 (av1C payload)
+ * ffprobe: Main,640,360,yuv420p,1
+ */
+static const uint8_t av1_aom_timing[] = {
+	0x81, 0x01, 0x0c, 0x00, 0x0a, 0x1e, 0x04, 0x00, 0x00, 0x00, 0x04, 0x00,
+	0x00, 0x00, 0x65, 0x78, 0x00, 0x00, 0x00, 0x0a, 0x53, 0x00, 0x00, 0x07,
+	0x5f, 0x91, 0x5f, 0x90, 0xbc, 0xc4, 0xff, 0x67, 0x36, 0xbe, 0x40, 0x10,
+};
+
+/*
+ * ffmpeg -f lavfi -i testsrc2=size=640x360:rate=25 -vf scale=1920:1080
+ *     -frames:v 2 -pix_fmt yuv420p -c:v libsvtav1 -preset 12 -f mp4 (av1C
+ *     payload)
+ * ffprobe: Main,1920,1080,yuv420p,8
+ */
+static const uint8_t av1_svt_1080[] = {
+	0x81, 0x08, 0x0c, 0x00, 0x0a, 0x0b, 0x00, 0x00, 0x00, 0x42, 0xab, 0xbf,
+	0xc3, 0x70, 0x0b, 0xe0, 0x01,
+};
+
+/*
+ * ffmpeg -f lavfi -i testsrc2=size=640x360:rate=25 -vf scale=854:480
+ *     -frames:v 2 -pix_fmt yuv420p -c:v librav1e -speed 10 -f mp4 (av1C
+ *     payload)
+ * ffprobe: Main,854,480,yuv420p,31
+ */
+static const uint8_t av1_rav1e_854[] = {
+	0x81, 0x1f, 0x0c, 0x00, 0x0a, 0x0e, 0x00, 0x00, 0x00, 0xfa, 0x63, 0x55,
+	0xef, 0x88, 0x42, 0xa2, 0x04, 0x04, 0x04, 0x28,
+};
+
+/*
+ * ffmpeg ... -vf scale=320:240 -frames:v 2 -c:v libaom-av1
+ *     -still-picture 1 -f avif: its av1C (81 00 0c 00,
+ * no configOBUs) followed by the sequence header OBU from the item data
+ * (reduced_still_picture_header).  ffprobe: Main,320,240,yuv420p
+ */
+static const uint8_t av1_aom_still[] = {
+	0x81, 0x00, 0x0c, 0x00, 0x0a, 0x07, 0x18, 0x21, 0xe7, 0xfd, 0xed, 0x00,
+	0x40,
+};
+
+/*
+ * ffmpeg -f lavfi -i testsrc2 -vf scale=1280:720 -frames:v 1 -pix_fmt
+ *     yuv420p -c:v libvpx-vp9 -f mp4 (vpcC payload)
+ * ffprobe: Profile 0,1280,720,yuv420p,-99,tv
+ */
+static const uint8_t vp9_p0[] = {
+	0x01, 0x00, 0x00, 0x00, 0x00, 0x1f, 0x82, 0x02, 0x02, 0x02, 0x00, 0x00,
+};
+
+/*
+ * ffmpeg -f lavfi -i testsrc2 -vf scale=640:360 -frames:v 1 -pix_fmt
+ *     yuv444p -c:v libvpx-vp9 -f mp4 (vpcC payload)
+ * ffprobe: Profile 1,640,360,yuv444p,-99,tv
+ */
+static const uint8_t vp9_p1[] = {
+	0x01, 0x00, 0x00, 0x00, 0x01, 0x15, 0x86, 0x02, 0x02, 0x02, 0x00, 0x00,
+};
+
+/*
+ * ffmpeg -f lavfi -i testsrc2 -vf scale=640:360 -frames:v 1 -pix_fmt
+ *     yuv420p10le -c:v libvpx-vp9 -f mp4 (vpcC payload)
+ * ffprobe: Profile 2,640,360,yuv420p10le,-99,tv
+ */
+static const uint8_t vp9_p2[] = {
+	0x01, 0x00, 0x00, 0x00, 0x02, 0x15, 0xa2, 0x02, 0x02, 0x02, 0x00, 0x00,
+};
+
+/*
+ * ffmpeg -f lavfi -i testsrc2 -vf scale=640:360 -frames:v 1 -pix_fmt
+ *     yuv422p12le -c:v libvpx-vp9 -f mp4 (vpcC payload)
+ * ffprobe: Profile 3,640,360,yuv422p12le,-99,tv
+ */
+static const uint8_t vp9_p3[] = {
+	0x01, 0x00, 0x00, 0x00, 0x03, 0x15, 0xc4, 0x02, 0x02, 0x02, 0x00, 0x00,
+};
+
+/*
+ * ffmpeg -f lavfi -i sine=f=440:r=44100 -ac 2 -t 0.2 -c:a aac -f flv
+ * ffprobe: aac,LC,44100,2,N/A
+ */
+static const uint8_t aac_44100_2[] = {
+	0x12, 0x10, 0x56, 0xe5, 0x00,
+};
+
+/*
+ * ffmpeg -f lavfi -i sine=f=440:r=48000 -ac 1 -t 0.2 -c:a aac -f flv
+ * ffprobe: aac,LC,48000,1,N/A
+ */
+static const uint8_t aac_48000_1[] = {
+	0x11, 0x88, 0x56, 0xe5, 0x00,
+};
+
+/*
+ * ffmpeg -f lavfi -i sine=f=440:r=22050 -ac 6 -t 0.2 -c:a aac -f flv
+ * ffprobe: aac,LC,22050,6,N/A
+ */
+static const uint8_t aac_22050_6[] = {
+	0x13, 0xb0, 0x56, 0xe5, 0x00,
+};
+
+/*
+ * ffmpeg -f lavfi -i sine=f=440:r=8000 -ac 2 -t 0.2 -c:a aac -f flv
+ * ffprobe: aac,LC,8000,2,N/A
+ */
+static const uint8_t aac_8000_2[] = {
+	0x15, 0x90, 0x56, 0xe5, 0x00,
+};
+
+/*
+ * ffmpeg -f lavfi -i sine=f=440:r=96000 -ac 2 -t 0.2 -c:a aac -f flv
+ * ffprobe: aac,LC,96000,2,N/A
+ */
+static const uint8_t aac_96000_2[] = {
+	0x10, 0x10, 0x56, 0xe5, 0x00,
+};
+
+/*
+ * ffmpeg -f lavfi -i sine=f=440:r=32000 -ac 2 -t 0.2 -c:a aac -profile:a
+ *     aac_main -f flv
+ * ffprobe: aac,Main,32000,2,N/A
+ */
+static const uint8_t aac_main_32000_2[] = {
+	0x0a, 0x90, 0x56, 0xe5, 0x00,
+};
+
+/*
+ * ffmpeg -f lavfi -i sine=f=440:r=16000 -ac 1 -t 0.2 -c:a aac -profile:a
+ *     aac_ltp -strict -2 -f flv
+ * ffprobe: aac,LTP,16000,1,N/A
+ */
+static const uint8_t aac_ltp_16000_1[] = {
+	0x24, 0x08, 0x56, 0xe5, 0x00,
+};
+
+/*
+ * ffmpeg -f lavfi -i sine=r=48000 -af aformat=channel_layouts=6.0 -t 0.2
+ *     -c:a aac -f flv
+ * (channelConfiguration 0 and a program_config_element)  ffprobe:
+ *     aac,LC,48000,6
+ */
+static const uint8_t aac_pce_6_0[] = {
+	0x11, 0x80, 0x04, 0xc8, 0x44, 0x00, 0x20, 0x08, 0x84, 0x0d, 0x4c, 0x61,
+	0x76, 0x63, 0x35, 0x39, 0x2e, 0x33, 0x37, 0x2e, 0x31, 0x30, 0x30, 0x56,
+	0xe5, 0x00,
+};
+
+/*
+ * ffmpeg -f lavfi -i sine=r=48000 -af aformat=channel_layouts=7.1(wide)
+ *     -t 0.2 -c:a aac -f flv
+ * (channelConfiguration 0 and a program_config_element)  ffprobe:
+ *     aac,LC,48000,8
+ */
+static const uint8_t aac_pce_7_1_wide[] = {
+	0x11, 0x80, 0x04, 0xc8, 0x48, 0x00, 0x20, 0x00, 0xc6, 0x40, 0x0d, 0x4c,
+	0x61, 0x76, 0x63, 0x35, 0x39, 0x2e, 0x33, 0x37, 0x2e, 0x31, 0x30, 0x30,
+	0x56, 0xe5, 0x00,
+};
+
+/*
+ * ffmpeg -f lavfi -i sine=r=48000 -af aformat=channel_layouts=2.1 -t 0.2
+ *     -c:a aac -f flv
+ * (channelConfiguration 0 and a program_config_element)  ffprobe:
+ *     aac,LC,48000,3
+ */
+static const uint8_t aac_pce_2_1[] = {
+	0x11, 0x80, 0x04, 0xc4, 0x01, 0x00, 0x20, 0x00, 0x0d, 0x4c, 0x61, 0x76,
+	0x63, 0x35, 0x39, 0x2e, 0x33, 0x37, 0x2e, 0x31, 0x30, 0x30, 0x56, 0xe5,
+	0x00,
+};
+
+/*
+ * ffmpeg -f lavfi -i sine=f=440:r=48000 -ac 2 -t 0.2 -c:a libopus -f mp4
+ *     (dOps payload)
+ * ffprobe: opus,unknown,48000,2,N/A
+ */
+static const uint8_t opus_48000_2_mp4[] = {
+	0x00, 0x02, 0x01, 0x38, 0x00, 0x00, 0xbb, 0x80, 0x00, 0x00, 0x00,
+};
+
+/*
+ * ffmpeg -f lavfi -i sine=f=440:r=44100 -ac 1 -t 0.2 -c:a libopus -f mp4
+ *     (dOps payload)
+ * ffprobe: opus,unknown,48000,1,N/A
+ */
+static const uint8_t opus_44100_1_mp4[] = {
+	0x00, 0x01, 0x01, 0x38, 0x00, 0x00, 0xbb, 0x80, 0x00, 0x00, 0x00,
+};
+
+/*
+ * ffmpeg -f lavfi -i sine=f=440:r=48000 -ac 6 -t 0.2 -c:a libopus -f mp4
+ *     (dOps payload)
+ * ffprobe: opus,unknown,48000,6,N/A
+ */
+static const uint8_t opus_48000_6_mp4[] = {
+	0x00, 0x06, 0x01, 0x38, 0x00, 0x00, 0xbb, 0x80, 0x00, 0x00, 0x01, 0x04,
+	0x02, 0x00, 0x04, 0x01, 0x02, 0x03, 0x05,
+};
+
+/*
+ * ffmpeg -f lavfi -i sine=f=440:r=48000 -ac 2 -t 0.2 -c:a libopus -f ogg
+ *     (OpusHead packet)
+ * ffprobe: opus,unknown,48000,2,N/A
+ */
+static const uint8_t opus_48000_2_ogg[] = {
+	0x4f, 0x70, 0x75, 0x73, 0x48, 0x65, 0x61, 0x64, 0x01, 0x02, 0x38, 0x01,
+	0x80, 0xbb, 0x00, 0x00, 0x00, 0x00, 0x00,
+};
+
+/*
+ * ffmpeg -f lavfi -i sine=f=440:r=16000 -ac 1 -t 0.2 -c:a libopus -f ogg
+ *     (OpusHead packet)
+ * ffprobe: opus,unknown,48000,1,N/A
+ */
+static const uint8_t opus_16000_1_ogg[] = {
+	0x4f, 0x70, 0x75, 0x73, 0x48, 0x65, 0x61, 0x64, 0x01, 0x01, 0x38, 0x01,
+	0x80, 0x3e, 0x00, 0x00, 0x00, 0x00, 0x00,
+};
+
+/*
+ * ffmpeg -f lavfi -i sine=f=440:r=48000 -ac 6 -t 0.2 -c:a libopus -f ogg
+ *     (OpusHead packet)
+ * ffprobe: opus,unknown,48000,6,N/A
+ */
+static const uint8_t opus_48000_6_ogg[] = {
+	0x4f, 0x70, 0x75, 0x73, 0x48, 0x65, 0x61, 0x64, 0x01, 0x06, 0x38, 0x01,
+	0x80, 0xbb, 0x00, 0x00, 0x00, 0x00, 0x01, 0x04, 0x02, 0x00, 0x04, 0x01,
+	0x02, 0x03, 0x05,
+};
+
+/*
+ * ffmpeg -f lavfi -i sine=f=440:r=44100 -ac 2 -t 0.2 -c:a flac -strict
+ *     -2 -f mp4
+ * (dfLa payload after its version and flags)  ffprobe:
+ *     flac,unknown,44100,2,16
+ */
+static const uint8_t flac_44100_2_mp4[] = {
+	0x80, 0x00, 0x00, 0x22, 0x12, 0x00, 0x12, 0x00, 0x00, 0x04, 0xa3, 0x00,
+	0x05, 0x08, 0x0a, 0xc4, 0x42, 0xf0, 0x00, 0x00, 0x22, 0x74, 0x5d, 0x10,
+	0x5c, 0xeb, 0x21, 0x2a, 0xd5, 0xd3, 0x6e, 0x4f, 0x56, 0x08, 0xde, 0xf3,
+	0xd8, 0xb7,
+};
+
+/*
+ * ffmpeg -f lavfi -i sine=f=440:r=96000 -ac 2 -t 0.2 -c:a flac
+ *     -sample_fmt s32 -f flac
+ * (the first 42 bytes of the file)  ffprobe: flac,unknown,96000,2,24
+ */
+static const uint8_t flac_96000_2_24_flac[] = {
+	0x66, 0x4c, 0x61, 0x43, 0x00, 0x00, 0x00, 0x22, 0x20, 0x00, 0x20, 0x00,
+	0x00, 0x0c, 0x5f, 0x00, 0x23, 0x57, 0x17, 0x70, 0x03, 0x70, 0x00, 0x00,
+	0x4b, 0x00, 0x64, 0x95, 0xec, 0x68, 0x60, 0x06, 0xb3, 0xe1, 0x88, 0x02,
+	0x9a, 0x78, 0xa3, 0x51, 0x3b, 0x8a,
+};
+
+/*
+ * ffmpeg -f lavfi -i sine=f=440:r=48000 -ac 6 -t 0.2 -c:a flac -f flac
+ * (the first 42 bytes of the file)  ffprobe: flac,unknown,48000,6,16
+ */
+static const uint8_t flac_48000_6_flac[] = {
+	0x66, 0x4c, 0x61, 0x43, 0x00, 0x00, 0x00, 0x22, 0x12, 0x00, 0x12, 0x00,
+	0x00, 0x00, 0xd1, 0x00, 0x05, 0x0e, 0x0b, 0xb8, 0x0a, 0xf0, 0x00, 0x00,
+	0x25, 0x80, 0x8c, 0xaa, 0xca, 0xcc, 0x6f, 0x48, 0xa6, 0x20, 0xa2, 0x8b,
+	0xdd, 0x0e, 0x4e, 0x65, 0xd5, 0xb4,
+};
+
+/*
+ * ffmpeg -f lavfi -i sine=f=440:r=8000 -ac 1 -t 0.2 -c:a flac -strict -2
+ *     -f mp4
+ * (dfLa payload after its version and flags)  ffprobe: flac,unknown,8000,1,16
+ */
+static const uint8_t flac_8000_1_mp4[] = {
+	0x80, 0x00, 0x00, 0x22, 0x02, 0x40, 0x02, 0x40, 0x00, 0x00, 0xdd, 0x00,
+	0x01, 0x20, 0x01, 0xf4, 0x00, 0xf0, 0x00, 0x00, 0x06, 0x40, 0x26, 0x93,
+	0x4d, 0x91, 0xb5, 0xcc, 0x57, 0x90, 0x3f, 0xe9, 0x0a, 0x23, 0x8e, 0x94,
+	0x80, 0xe0,
+};
+/*
+ * The hand-built video vectors (H.264 7.3.2.1.1, H.265 7.3.2.2.1), made
+ * by a small bit writer that inserts emulation prevention bytes:
+ *
+ * sps_high_lists_poc1_1280x720i: High (100), level 4, 4:2:0 8-bit,
+ *   seq_scaling_matrix_present with lists 0 (16 values), 2 (delta -8 on
+ *   the first entry: use the default), 6 and 7 (64 values);
+ *   pic_order_cnt_type 1 with offsets -3 / 1 and a cycle of 2, -5, 7;
+ *   80 x 23 map units, frame_mbs_only 0 (1280x736 frame), crop bottom 4
+ *   (CropUnitY 2 * 2 = 4): 1280x720.
+ * sps_444_sep_12lists_1918x1078: High 4:4:4 Predictive (244), level 5.1,
+ *   separate_colour_plane (ChromaArrayType 0, crop unit 1 x 1), 12 list
+ *   flags with lists 0, 5, 8, 9, 11 (default); poc type 2; 120 x 68 MBs,
+ *   crop right 2, bottom 10: 1918x1078.
+ * sps_422_field_718x572: High 4:2:2 (122), level 3, 10-bit, 45 x 18 map
+ *   units field coded (720x576), crop right 1 (x 2), bottom 2 (x 1 x 2):
+ *   718x572.
+ * hevc_hand_422_sublayers: general_profile_idc 4, level_idc 153 (5.1),
+ *   sps_max_sub_layers_minus1 2: sub-layer 0 with profile and level,
+ *   sub-layer 1 with level only; 4:2:2 10-bit 1920x1080 with a
+ *   conformance window right 1 (x SubWidthC 2), bottom 2 (x SubHeightC 1):
+ *   1918x1078.  trace_headers agrees on every field.
+ *
+ * Names: ffprobe says "Rext" for HEVC profile 4, we say "Range
+ * Extensions"; ffprobe prints H.264 and HEVC levels as level_idc (40, 93)
+ * which is our level_idc, the string is the level ("4", "3.1").  ffprobe
+ * prints no VP9 level (-99) and AV1 seq_level_idx as a number.
+ */
+struct video_vector {
+	const char	*name;
+	bool		(*decode)(const uint8_t *, size_t,
+			    struct video_config *);
+	const uint8_t	*data;
+	size_t		 len;
+	uint32_t	 width, height, profile_idc, level_idc;
+	uint8_t		 bit_depth, chroma_format;
+	const char	*profile, *level;
+};
+
+#define V(arr)	arr, sizeof(arr)
+
+static const struct video_vector video_vectors[] = {
+	{ "avc 1080p High", codec_avc_config, V(avc_1080_high),
+	    1920, 1080, 100, 40, 8, 1, "High", "4" },
+	{ "avc 854x480 Main", codec_avc_config, V(avc_854_main),
+	    854, 480, 77, 30, 8, 1, "Main", "3" },
+	{ "avc 640x360 Constrained Baseline", codec_avc_config,
+	    V(avc_640_base), 640, 360, 66, 30, 8, 1, "Constrained Baseline",
+	    "3" },
+	{ "avc 176x144 level 1b", codec_avc_config, V(avc_176_base),
+	    176, 144, 66, 11, 8, 1, "Constrained Baseline", "1b" },
+	{ "avc 322x242 cropped", codec_avc_config, V(avc_322_high),
+	    322, 242, 100, 13, 8, 1, "High", "1.3" },
+	{ "avc High 10", codec_avc_config, V(avc_1280_high10),
+	    1280, 720, 110, 31, 10, 1, "High 10", "3.1" },
+	{ "avc High 4:2:2", codec_avc_config, V(avc_422),
+	    640, 360, 122, 30, 8, 2, "High 4:2:2", "3" },
+	{ "avc interlaced", codec_avc_config, V(avc_interlaced),
+	    720, 576, 100, 30, 8, 1, "High", "3" },
+	{ "avc monochrome", codec_avc_config, V(avc_gray),
+	    320, 240, 100, 13, 8, 0, "High", "1.3" },
+	{ "avc 4:4:4 321x241", codec_avc_config, V(avc_444),
+	    321, 241, 244, 13, 8, 3, "High 4:4:4 Predictive", "1.3" },
+	{ "avc scaling lists, poc type 1", codec_avc_config,
+	    V(sps_high_lists_poc1_1280x720i), 1280, 720, 100, 40, 8, 1,
+	    "High", "4" },
+	{ "avc separate planes, 12 lists", codec_avc_config,
+	    V(sps_444_sep_12lists_1918x1078), 1918, 1078, 244, 51, 8, 3,
+	    "High 4:4:4 Predictive", "5.1" },
+	{ "avc 4:2:2 field", codec_avc_config, V(sps_422_field_718x572),
+	    718, 572, 122, 30, 10, 2, "High 4:2:2", "3" },
+
+	{ "hevc 1080p Main", codec_hevc_config, V(hevc_1080_main),
+	    1920, 1080, 1, 120, 8, 1, "Main", "4" },
+	{ "hevc 854x480 Main", codec_hevc_config, V(hevc_854_main),
+	    854, 480, 1, 90, 8, 1, "Main", "3" },
+	{ "hevc 322x242 Main 10", codec_hevc_config, V(hevc_322_main10),
+	    322, 242, 2, 60, 10, 1, "Main 10", "2" },
+	{ "hevc still picture", codec_hevc_config, V(hevc_640_still),
+	    640, 360, 4, 63, 8, 1, "Range Extensions", "2.1" },
+	{ "hevc 4:2:2 10-bit", codec_hevc_config, V(hevc_422),
+	    352, 288, 4, 60, 10, 2, "Range Extensions", "2" },
+	{ "hevc 4:4:4 321x241", codec_hevc_config, V(hevc_444),
+	    321, 241, 4, 60, 8, 3, "Range Extensions", "2" },
+	{ "hevc monochrome", codec_hevc_config, V(hevc_gray),
+	    320, 240, 4, 60, 8, 0, "Range Extensions", "2" },
+	{ "hevc temporal layers", codec_hevc_config, V(hevc_temporal),
+	    1280, 720, 1, 93, 8, 1, "Main", "3.1" },
+	{ "hevc sub-layer profiles", codec_hevc_config,
+	    V(hevc_hand_422_sublayers), 1918, 1078, 4, 153, 10, 2,
+	    "Range Extensions", "5.1" },
+
+	{ "av1 aom 720p", codec_av1_config, V(av1_aom_720),
+	    1280, 720, 0, 5, 8, 1, "Main", "3.1" },
+	{ "av1 aom 322x242", codec_av1_config, V(av1_aom_322),
+	    322, 242, 0, 0, 8, 1, "Main", "2.0" },
+	{ "av1 aom 10-bit", codec_av1_config, V(av1_aom_10bit),
+	    640, 360, 0, 1, 10, 1, "Main", "2.1" },
+	{ "av1 aom 4:4:4", codec_av1_config, V(av1_aom_444),
+	    320, 240, 1, 0, 8, 3, "High", "2.0" },
+	{ "av1 aom 4:2:2", codec_av1_config, V(av1_aom_422),
+	    320, 240, 2, 0, 8, 2, "Professional", "2.0" },
+	{ "av1 aom monochrome", codec_av1_config, V(av1_aom_gray),
+	    320, 240, 0, 0, 8, 0, "Main", "2.0" },
+	{ "av1 aom timing and decoder model", codec_av1_config,
+	    V(av1_aom_timing), 640, 360, 0, 1, 8, 1, "Main", "2.1" },
+	{ "av1 aom still picture", codec_av1_config, V(av1_aom_still),
+	    320, 240, 0, 0, 8, 1, "Main", "2.0" },
+	{ "av1 svt 1080p", codec_av1_config, V(av1_svt_1080),
+	    1920, 1080, 0, 8, 8, 1, "Main", "4.0" },
+	{ "av1 rav1e 854x480", codec_av1_config, V(av1_rav1e_854),
+	    854, 480, 0, 31, 8, 1, "Main", "max" },
+
+	{ "vp9 profile 0", codec_vp9_config, V(vp9_p0),
+	    0, 0, 0, 31, 8, 1, "0", "3.1" },
+	{ "vp9 profile 1", codec_vp9_config, V(vp9_p1),
+	    0, 0, 1, 21, 8, 3, "1", "2.1" },
+	{ "vp9 profile 2", codec_vp9_config, V(vp9_p2),
+	    0, 0, 2, 21, 10, 1, "2", "2.1" },
+	{ "vp9 profile 3", codec_vp9_config, V(vp9_p3),
+	    0, 0, 3, 21, 12, 2, "3", "2.1" },
+};
+
+/*
+ * The hand-built AudioSpecificConfigs (ISO/IEC 14496-3 1.6.2.1), each
+ * spliced into the AAC sequence header of an FLV of 22050 Hz LC frames and
+ * shown to ffprobe.  ffprobe agrees on rate and channels and, as its
+ * decoder only says HE-AAC once it meets SBR data in a frame, prints "LC".
+ *
+ * heaac_*: audioObjectType 5, core rate, channels, extension rate, core
+ *   object type 2, GASpecificConfig 000 (explicit hierarchical SBR).
+ * heaacv2_*: the same with audioObjectType 29 and a mono core: stereo out.
+ * lc_sync_*: LC, then syncExtensionType 0x2b7, extension type 5,
+ *   sbrPresentFlag 1, extension rate (and 0x548, psPresentFlag 1).
+ * lc_explicit_rate: samplingFrequencyIndex 15 and 44100 in 24 bits
+ *   (ffprobe refuses it: "invalid sampling rate index 15").
+ * eld: audioObjectType 31, escape 7 (39), 48000 stereo, ELDSpecificConfig
+ *   zeros.  ld: type 23, 48000 mono, frameLengthFlag 1, epConfig 0.
+ *   ffprobe names these ELD and LD; its rate is the FLV header's 44100
+ *   since it cannot decode the spliced LC frames.
+ */
+static const uint8_t heaac_22050_44100_2[] = { 0x2b, 0x92, 0x08, 0x00 };
+static const uint8_t heaac_24000_48000_2[] = { 0x2b, 0x11, 0x88, 0x00 };
+static const uint8_t heaacv2_24000_48000_1[] = { 0xeb, 0x09, 0x88, 0x00 };
+static const uint8_t heaacv2_22050_44100_1[] = { 0xeb, 0x8a, 0x08, 0x00 };
+static const uint8_t lc_sync_sbr_22050_44100_2[] = {
+	0x13, 0x90, 0x56, 0xe5, 0xa0,
+};
+static const uint8_t lc_sync_ps_24000_48000_1[] = {
+	0x13, 0x08, 0x56, 0xe5, 0x9d, 0x48, 0x80,
+};
+static const uint8_t lc_explicit_rate_44100_2[] = {
+	0x17, 0x80, 0x56, 0x22, 0x10,
+};
+static const uint8_t eld_48000_2[] = { 0xf8, 0xe6, 0x40, 0x00 };
+static const uint8_t ld_48000_1[] = { 0xb9, 0x8c, 0x00 };
+
+struct audio_vector {
+	const char	*name;
+	bool		(*decode)(const uint8_t *, size_t,
+			    struct audio_config *);
+	const uint8_t	*data;
+	size_t		 len;
+	uint32_t	 object_type, sample_rate;
+	uint8_t		 channels;
+	const char	*profile;
+};
+
+/*
+ * Opus: ffprobe always says 48000 (the decoder's rate); we report the
+ * input sample rate of the header, which differs for opus_16000_1_ogg.
+ */
+static const struct audio_vector audio_vectors[] = {
+	{ "aac LC 44100 stereo", codec_aac_config, V(aac_44100_2),
+	    2, 44100, 2, "LC" },
+	{ "aac LC 48000 mono", codec_aac_config, V(aac_48000_1),
+	    2, 48000, 1, "LC" },
+	{ "aac LC 22050 5.1", codec_aac_config, V(aac_22050_6),
+	    2, 22050, 6, "LC" },
+	{ "aac LC 8000", codec_aac_config, V(aac_8000_2),
+	    2, 8000, 2, "LC" },
+	{ "aac LC 96000", codec_aac_config, V(aac_96000_2),
+	    2, 96000, 2, "LC" },
+	{ "aac Main", codec_aac_config, V(aac_main_32000_2),
+	    1, 32000, 2, "Main" },
+	{ "aac LTP", codec_aac_config, V(aac_ltp_16000_1),
+	    4, 16000, 1, "LTP" },
+	{ "aac PCE 6.0", codec_aac_config, V(aac_pce_6_0),
+	    2, 48000, 6, "LC" },
+	{ "aac PCE 7.1(wide)", codec_aac_config, V(aac_pce_7_1_wide),
+	    2, 48000, 8, "LC" },
+	{ "aac PCE 2.1", codec_aac_config, V(aac_pce_2_1),
+	    2, 48000, 3, "LC" },
+	{ "aac HE-AAC 22050/44100", codec_aac_config,
+	    V(heaac_22050_44100_2), 5, 44100, 2, "HE-AAC" },
+	{ "aac HE-AAC 24000/48000", codec_aac_config,
+	    V(heaac_24000_48000_2), 5, 48000, 2, "HE-AAC" },
+	{ "aac HE-AACv2 24000/48000", codec_aac_config,
+	    V(heaacv2_24000_48000_1), 29, 48000, 2, "HE-AACv2" },
+	{ "aac HE-AACv2 22050/44100", codec_aac_config,
+	    V(heaacv2_22050_44100_1), 29, 44100, 2, "HE-AACv2" },
+	{ "aac LC + sync SBR", codec_aac_config,
+	    V(lc_sync_sbr_22050_44100_2), 5, 44100, 2, "HE-AAC" },
+	{ "aac LC + sync SBR + PS", codec_aac_config,
+	    V(lc_sync_ps_24000_48000_1), 29, 48000, 2, "HE-AACv2" },
+	{ "aac explicit rate", codec_aac_config,
+	    V(lc_explicit_rate_44100_2), 2, 44100, 2, "LC" },
+	{ "aac ELD", codec_aac_config, V(eld_48000_2), 39, 48000, 2, "ELD" },
+	{ "aac LD", codec_aac_config, V(ld_48000_1), 23, 48000, 1, "LD" },
+
+	{ "opus dOps stereo", codec_opus_config, V(opus_48000_2_mp4),
+	    0, 48000, 2, "" },
+	{ "opus dOps mono", codec_opus_config, V(opus_44100_1_mp4),
+	    0, 48000, 1, "" },
+	{ "opus dOps 5.1", codec_opus_config, V(opus_48000_6_mp4),
+	    0, 48000, 6, "" },
+	{ "opus OpusHead stereo", codec_opus_config, V(opus_48000_2_ogg),
+	    0, 48000, 2, "" },
+	{ "opus OpusHead 16000 mono", codec_opus_config,
+	    V(opus_16000_1_ogg), 0, 16000, 1, "" },
+	{ "opus OpusHead 5.1", codec_opus_config, V(opus_48000_6_ogg),
+	    0, 48000, 6, "" },
+
+	{ "flac dfLa 44100 stereo", codec_flac_config, V(flac_44100_2_mp4),
+	    0, 44100, 2, "" },
+	{ "flac fLaC 96000 24-bit", codec_flac_config,
+	    V(flac_96000_2_24_flac), 0, 96000, 2, "" },
+	{ "flac fLaC 48000 5.1", codec_flac_config, V(flac_48000_6_flac),
+	    0, 48000, 6, "" },
+	{ "flac dfLa 8000 mono", codec_flac_config, V(flac_8000_1_mp4),
+	    0, 8000, 1, "" },
+};
+
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+static void
+test_video_vectors(void **state)
+{
+	const struct video_vector *v;
+	struct video_config vc;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(video_vectors); i++) {
+		v = &video_vectors[i];
+		print_message("# %s\n", v->name);
+		assert_true(v->decode(v->data, v->len, &vc));
+		assert_int_equal(vc.width, v->width);
+		assert_int_equal(vc.height, v->height);
+		assert_int_equal(vc.profile_idc, v->profile_idc);
+		assert_int_equal(vc.level_idc, v->level_idc);
+		assert_int_equal(vc.bit_depth, v->bit_depth);
+		assert_int_equal(vc.chroma_format, v->chroma_format);
+		assert_string_equal(vc.profile, v->profile);
+		assert_string_equal(vc.level, v->level);
+	}
+}
+
+static void
+test_audio_vectors(void **state)
+{
+	const struct audio_vector *v;
+	struct audio_config ac;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(audio_vectors); i++) {
+		v = &audio_vectors[i];
+		print_message("# %s\n", v->name);
+		assert_true(v->decode(v->data, v->len, &ac));
+		assert_int_equal(ac.object_type, v->object_type);
+		assert_int_equal(ac.sample_rate, v->sample_rate);
+		assert_int_equal(ac.channels, v->channels);
+		assert_string_equal(ac.profile, v->profile);
+	}
+}
+
+/* The SPS of an avcC alone, through codec_avc_sps(). */
+static void
+test_avc_bare_sps(void **state)
+{
+	struct video_config vc;
+
+	(void)state;
+	/* avc_1080_high: the SPS is 27 bytes at offset 8. */
+	assert_true(codec_avc_sps(avc_1080_high + 8, 27, &vc));
+	assert_int_equal(vc.width, 1920);
+	assert_int_equal(vc.height, 1080);
+	assert_string_equal(vc.profile, "High");
+	/* A PPS (type 8) is not an SPS. */
+	assert_false(codec_avc_sps(avc_1080_high + 38, 6, &vc));
+}
+
+/* The vpcC record without its FullBox version and flags. */
+static void
+test_vp9_bare_record(void **state)
+{
+	struct video_config vc;
+
+	(void)state;
+	assert_true(codec_vp9_config(vp9_p2 + 4, sizeof(vp9_p2) - 4, &vc));
+	assert_int_equal(vc.profile_idc, 2);
+	assert_int_equal(vc.bit_depth, 10);
+	assert_int_equal(vc.chroma_format, 1);
+	assert_string_equal(vc.level, "2.1");
+}
+
+/* A copy in a heap block of exactly len bytes, for the sanitizer. */
+static uint8_t *
+exact_copy(const uint8_t *data, size_t len)
+{
+	uint8_t *p = malloc(len > 0 ? len : 1);
+
+	assert_non_null(p);
+	if (len > 0)
+		memcpy(p, data, len);
+	return p;
+}
+
+/*
+ * Every prefix decodes without reading past its end; the whole record
+ * decodes to true.  A prefix may decode to true where what was cut is
+ * not read (the PPS after the first SPS, the rest of the arrays).
+ */
+static void
+test_prefixes(void **state)
+{
+	struct video_config vc;
+	struct audio_config ac;
+	uint8_t *p;
+	size_t i, n;
+	bool ok;
+
+	(void)state;
+	for (i = 0; i < NELEM(video_vectors); i++)
+		for (n = 0; n <= video_vectors[i].len; n++) {
+			p = exact_copy(video_vectors[i].data, n);
+			ok = video_vectors[i].decode(n > 0 ? p : NULL, n, &vc);
+			if (n == video_vectors[i].len)
+				assert_true(ok);
+			if (n < 4)
+				assert_false(ok);
+			free(p);
+		}
+	for (i = 0; i < NELEM(audio_vectors); i++)
+		for (n = 0; n <= audio_vectors[i].len; n++) {
+			p = exact_copy(audio_vectors[i].data, n);
+			ok = audio_vectors[i].decode(n > 0 ? p : NULL, n, &ac);
+			if (n == audio_vectors[i].len)
+				assert_true(ok);
+			if (n == 0)
+				assert_false(ok);
+			free(p);
+		}
+}
+
+/*
+ * Damaged copies: flipped bits and random bytes, deterministic.  Only
+ * that nothing is read out of bounds and the output stays within its
+ * fields; the answer may be anything.
+ */
+static void
+test_damage(void **state)
+{
+	struct video_config vc;
+	struct audio_config ac;
+	const uint8_t *data;
+	uint32_t seed = 0x2545f491;
+	uint8_t *p;
+	size_t i, k, n, at;
+	int round;
+
+	(void)state;
+	for (i = 0; i < NELEM(video_vectors) + NELEM(audio_vectors); i++) {
+		if (i < NELEM(video_vectors)) {
+			data = video_vectors[i].data;
+			n = video_vectors[i].len;
+		} else {
+			data = audio_vectors[i - NELEM(video_vectors)].data;
+			n = audio_vectors[i - NELEM(video_vectors)].len;
+		}
+		for (round = 0; round < 200; round++) {
+			p = exact_copy(data, n);
+			for (k = 0; k < 1 + (size_t)(round % 4); k++) {
+				seed = seed * 1103515245 + 12345;
+				at = (seed >> 8) % n;
+				if (round & 1)
+					p[at] ^= (uint8_t)(1U << (seed & 7));
+				else
+					p[at] = (uint8_t)(seed >> 16);
+			}
+			if (i < NELEM(video_vectors)) {
+				(void)video_vectors[i].decode(p, n, &vc);
+				assert_true(memchr(vc.profile, '\0',
+				    sizeof(vc.profile)) != NULL);
+				assert_true(memchr(vc.level, '\0',
+				    sizeof(vc.level)) != NULL);
+			} else {
+				(void)audio_vectors[i -
+				    NELEM(video_vectors)].decode(p, n, &ac);
+				assert_true(memchr(ac.profile, '\0',
+				    sizeof(ac.profile)) != NULL);
+			}
+			free(p);
+		}
+	}
+}
+
+/* Records that are complete but wrong. */
+static void
+test_malformed(void **state)
+{
+	static const uint8_t avc_version0[] = {
+		0x00, 0x64, 0x00, 0x28, 0xff, 0xe1, 0x00, 0x00,
+	};
+	/*
+	 * Baseline SPS: 120 x 68 MBs, frame_mbs_only, crop bottom 4095 (x 2):
+	 * more than the 1088 rows.  The same with crop bottom 4 is 1080p.
+	 */
+	static const uint8_t avc_crop_too_big[] = {
+		0x67, 0x42, 0x00, 0x1e, 0xdc, 0x07, 0x80, 0x22, 0x7e, 0x00,
+		0x10, 0x00, 0x40,
+	};
+	static const uint8_t avc_crop_1080[] = {
+		0x67, 0x42, 0x00, 0x1e, 0xdc, 0x07, 0x80, 0x22, 0x7e, 0x54,
+	};
+	/* ue(v) with 32 leading zeros in place of seq_parameter_set_id. */
+	static const uint8_t avc_long_ue[] = {
+		0x67, 0x42, 0x00, 0x1e, 0x00, 0x00, 0x00, 0x00, 0x80, 0x00,
+	};
+	static const uint8_t av1_bad_marker[] = { 0x01, 0x00, 0x0c, 0x00 };
+	/* An OBU with the forbidden bit set. */
+	static const uint8_t av1_forbidden[] = {
+		0x81, 0x00, 0x0c, 0x00, 0x8a, 0x00,
+	};
+	/* leb128 obu_size of 9 bytes with the continuation bit. */
+	static const uint8_t av1_long_leb128[] = {
+		0x81, 0x00, 0x0c, 0x00, 0x0a, 0x80, 0x80, 0x80, 0x80,
+		0x80, 0x80, 0x80, 0x80, 0x01,
+	};
+	static const uint8_t vp9_profile4[] = {
+		0x01, 0x00, 0x00, 0x00, 0x04, 0x1f, 0x82, 0x02, 0x02, 0x02,
+		0x00, 0x00,
+	};
+	static const uint8_t aac_reserved_rate[] = { 0x16, 0x90 };
+	static const uint8_t opus_no_channels[] = {
+		0x00, 0x00, 0x01, 0x38, 0x00, 0x00, 0xbb, 0x80, 0x00, 0x00,
+		0x00,
+	};
+	static const uint8_t opus_head_v2[] = {
+		'O', 'p', 'u', 's', 'H', 'e', 'a', 'd', 0x20, 0x02, 0x38,
+		0x01, 0x80, 0xbb, 0x00, 0x00, 0x00, 0x00, 0x00,
+	};
+	static const uint8_t flac_not_streaminfo[] = {
+		'f', 'L', 'a', 'C', 0x04, 0x00, 0x00, 0x22,
+		0x12, 0x00, 0x12, 0x00, 0x00, 0x04, 0xa3, 0x00, 0x05, 0x08,
+		0x0a, 0xc4, 0x42, 0xf0, 0x00, 0x00, 0x22, 0x74, 0x5d, 0x10,
+		0x5c, 0xeb, 0x21, 0x2a, 0xd5, 0xd3, 0x6e, 0x4f, 0x56, 0x08,
+		0xde, 0xf3, 0xd8, 0xb7,
+	};
+	struct video_config vc;
+	struct audio_config ac;
+	uint8_t hevc[sizeof(hevc_temporal)];
+
+	(void)state;
+	assert_false(codec_avc_config(V(avc_version0), &vc));
+	assert_true(codec_avc_sps(V(avc_crop_1080), &vc));
+	assert_int_equal(vc.width, 1920);
+	assert_int_equal(vc.height, 1080);
+	assert_false(codec_avc_sps(V(avc_crop_too_big), &vc));
+	assert_int_equal(vc.width, 0);
+	assert_string_equal(vc.profile, "Baseline");
+	assert_string_equal(vc.level, "3");
+	assert_false(codec_avc_sps(V(avc_long_ue), &vc));
+	assert_false(codec_av1_config(V(av1_bad_marker), &vc));
+	assert_false(codec_av1_config(V(av1_forbidden), &vc));
+	assert_string_equal(vc.profile, "Main");
+	assert_false(codec_av1_config(V(av1_long_leb128), &vc));
+	assert_false(codec_vp9_config(V(vp9_profile4), &vc));
+	assert_false(codec_aac_config(V(aac_reserved_rate), &ac));
+	assert_false(codec_opus_config(V(opus_no_channels), &ac));
+	assert_false(codec_opus_config(V(opus_head_v2), &ac));
+	assert_false(codec_flac_config(V(flac_not_streaminfo), &ac));
+
+	/*
+	 * hevc_temporal with sps_max_sub_layers_minus1 7 in its SPS (byte
+	 * 63 is | vps_id 0000 | max_sub_layers_minus1 001 | nesting 0 |).
+	 */
+	memcpy(hevc, hevc_temporal, sizeof(hevc));
+	assert_int_equal(hevc[63], 0x02);
+	hevc[63] = 0x0e;
+	assert_false(codec_hevc_config(V(hevc), &vc));
+	/* The record's profile and level survive. */
+	assert_string_equal(vc.profile, "Main");
+	assert_string_equal(vc.level, "3.1");
+}
+
+/* Reads the bits of a string of '0' and '1' as a byte array. */
+static size_t
+bits_to_bytes(const char *bits, uint8_t *out, size_t size)
+{
+	size_t i, n = strlen(bits);
+
+	memset(out, 0, size);
+	for (i = 0; i < n && i / 8 < size; i++)
+		if (bits[i] == '1')
+			out[i / 8] |= (uint8_t)(0x80 >> (i % 8));
+	return (n + 7) / 8;
+}
+
+static void
+test_bitreader_ue_se(void **state)
+{
+	static const struct {
+		const char	*bits;
+		uint32_t	 ue;
+		int32_t		 se;
+	} codes[] = {
+		{ "1", 0, 0 },
+		{ "010", 1, 1 },
+		{ "011", 2, -1 },
+		{ "00100", 3, 2 },
+		{ "00101", 4, -2 },
+		{ "00110", 5, 3 },
+		{ "00111", 6, -3 },
+		{ "0001000", 7, 4 },
+		{ "000010001", 16, -8 },
+		{ "000000000011111111111", 2046, -1023 },
+	};
+	struct bitreader br;
+	uint8_t buf[16];
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < NELEM(codes); i++) {
+		n = bits_to_bytes(codes[i].bits, buf, sizeof(buf));
+		bitreader_init(&br, buf, n);
+		assert_int_equal(bitreader_ue(&br), codes[i].ue);
+		assert_true(bitreader_ok(&br));
+		assert_int_equal(bitreader_pos(&br), strlen(codes[i].bits));
+		bitreader_init(&br, buf, n);
+		assert_int_equal(bitreader_se(&br), codes[i].se);
+	}
+
+	/* 31 zeros, a one, 31 ones: 2^32 - 2, the largest that fits. */
+	memset(buf, 0, sizeof(buf));
+	buf[3] = 0x01;
+	memset(buf + 4, 0xff, 4);
+	bitreader_init(&br, buf, 8);
+	assert_int_equal(bitreader_ue(&br), UINT32_MAX - 1);
+	assert_true(bitreader_ok(&br));
+	bitreader_init(&br, buf, 8);
+	assert_int_equal(bitreader_se(&br), INT32_MIN + 1);
+
+	/* 32 zeros: malformed, and sticky. */
+	memset(buf, 0, sizeof(buf));
+	buf[4] = 0x80;
+	bitreader_init(&br, buf, 8);
+	assert_int_equal(bitreader_ue(&br), 0);
+	assert_int_equal(br.status, CURSOR_MALFORMED);
+	assert_int_equal(bitreader_u(&br, 1), 0);
+	assert_int_equal(br.status, CURSOR_MALFORMED);
+
+	/* Zeros running off the end: truncated, not malformed. */
+	bitreader_init(&br, buf, 2);
+	assert_int_equal(bitreader_ue(&br), 0);
+	assert_int_equal(br.status, CURSOR_TRUNCATED);
+	/* The suffix cut: "00101" in 4 bits. */
+	bits_to_bytes("0010", buf, sizeof(buf));
+	bitreader_init(&br, buf, 1);
+	bitreader_skip(&br, 4);
+	assert_int_equal(bitreader_ue(&br), 0);
+	assert_int_equal(br.status, CURSOR_TRUNCATED);
+}
+
+static void
+test_bitreader_fixed(void **state)
+{
+	static const uint8_t bytes[] = { 0xde, 0xad, 0xbe, 0xef, 0x5a };
+	struct bitreader br;
+
+	(void)state;
+	bitreader_init(&br, bytes, sizeof(bytes));
+	assert_int_equal(bitreader_u(&br, 0), 0);
+	assert_int_equal(bitreader_u(&br, 4), 0xd);
+	assert_int_equal(bitreader_u(&br, 32), 0xeadbeef5);
+	assert_int_equal(bitreader_left(&br), 4);
+	assert_int_equal(bitreader_u(&br, 4), 0xa);
+	assert_int_equal(bitreader_left(&br), 0);
+	assert_true(bitreader_ok(&br));
+	assert_int_equal(bitreader_u(&br, 1), 0);
+	assert_int_equal(br.status, CURSOR_TRUNCATED);
+	assert_int_equal(bitreader_left(&br), 0);
+
+	/* More than 32 bits at once is a caller error. */
+	bitreader_init(&br, bytes, sizeof(bytes));
+	assert_int_equal(bitreader_u(&br, 33), 0);
+	assert_int_equal(br.status, CURSOR_MALFORMED);
+
+	/* skip spans reads; align drops the rest of a byte. */
+	bitreader_init(&br, bytes, sizeof(bytes));
+	bitreader_skip(&br, 3);
+	bitreader_align(&br);
+	assert_int_equal(bitreader_pos(&br), 8);
+	assert_int_equal(bitreader_u(&br, 8), 0xad);
+	bitreader_skip(&br, 20);
+	assert_int_equal(bitreader_u(&br, 4), 0xa);
+	bitreader_skip(&br, 1);
+	assert_int_equal(br.status, CURSOR_TRUNCATED);
+
+	/* No bytes at all. */
+	bitreader_init(&br, NULL, 0);
+	assert_int_equal(bitreader_u(&br, 1), 0);
+	assert_int_equal(br.status, CURSOR_TRUNCATED);
+}
+
+/* 0x000003 loses its 0x03 in NAL mode, only after two zero bytes. */
+static void
+test_bitreader_emulation(void **state)
+{
+	static const uint8_t a[] = { 0x00, 0x00, 0x03, 0x01, 0x7f };
+	static const uint8_t b[] = { 0x00, 0x00, 0x03, 0x00, 0x00, 0x03,
+	    0x03 };
+	static const uint8_t c[] = { 0x00, 0x03, 0x00, 0x00, 0x03 };
+	struct bitreader br;
+
+	(void)state;
+	bitreader_init_nal(&br, a, sizeof(a));
+	assert_int_equal(bitreader_u(&br, 32), 0x0000017f);
+	assert_int_equal(bitreader_u(&br, 1), 0);
+	assert_int_equal(br.status, CURSOR_TRUNCATED);
+	/* Not in plain mode. */
+	bitreader_init(&br, a, sizeof(a));
+	assert_int_equal(bitreader_u(&br, 24), 0x000003);
+
+	/*
+	 * The zero count starts over after a removed byte: 00 00 [03] 00 00
+	 * [03] 03 is 00 00 00 00 03, the last 0x03 kept.
+	 */
+	bitreader_init_nal(&br, b, sizeof(b));
+	assert_int_equal(bitreader_u(&br, 32), 0);
+	assert_int_equal(bitreader_u(&br, 8), 0x03);
+	assert_true(bitreader_ok(&br));
+	assert_int_equal(bitreader_pos(&br), 7 * 8);
+
+	/* One zero is not enough; a trailing 0x03 goes and leaves nothing. */
+	bitreader_init_nal(&br, c, sizeof(c));
+	assert_int_equal(bitreader_u(&br, 32), 0x00030000);
+	assert_int_equal(bitreader_u(&br, 1), 0);
+	assert_int_equal(br.status, CURSOR_TRUNCATED);
+}
+
+static void
+test_bitreader_more_rbsp(void **state)
+{
+	/* | 1 (ue 0) | 1 (stop) 000000 |, then cabac_zero_words. */
+	static const uint8_t a[] = { 0xc0, 0x00, 0x00, 0x03 };
+	/* | 010 (ue 1) | 1 (stop) 0000 | */
+	static const uint8_t b[] = { 0x50 };
+	static const uint8_t zeros[] = { 0x00, 0x00 };
+	struct bitreader br;
+
+	(void)state;
+	bitreader_init_nal(&br, a, sizeof(a));
+	assert_true(bitreader_more_rbsp(&br));
+	assert_int_equal(bitreader_ue(&br), 0);
+	assert_false(bitreader_more_rbsp(&br));
+
+	bitreader_init(&br, b, sizeof(b));
+	assert_true(bitreader_more_rbsp(&br));
+	bitreader_skip(&br, 2);
+	assert_true(bitreader_more_rbsp(&br));
+	bitreader_skip(&br, 1);
+	assert_false(bitreader_more_rbsp(&br));
+
+	bitreader_init(&br, zeros, sizeof(zeros));
+	assert_false(bitreader_more_rbsp(&br));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bitreader_fixed),
+		cmocka_unit_test(test_bitreader_ue_se),
+		cmocka_unit_test(test_bitreader_emulation),
+		cmocka_unit_test(test_bitreader_more_rbsp),
+		cmocka_unit_test(test_video_vectors),
+		cmocka_unit_test(test_audio_vectors),
+		cmocka_unit_test(test_avc_bare_sps),
+		cmocka_unit_test(test_vp9_bare_record),
+		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_prefixes),
+		cmocka_unit_test(test_damage),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
