@@ -38,6 +38,18 @@ note_add(struct note *n, const char *fmt, ...)
 }
 
 void
+note_add_str(struct note *n, const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len > sizeof(n->buf) - 1 - n->len)
+		len = sizeof(n->buf) - 1 - n->len;
+	memcpy(n->buf + n->len, s, len);
+	n->len += len;
+	n->buf[n->len] = '\0';
+}
+
+void
 note_add_bytes(struct note *n, const char *p, size_t len)
 {
 	size_t i;

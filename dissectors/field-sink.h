@@ -87,6 +87,8 @@ struct note {
 void	note_init(struct note *);
 void	note_add(struct note *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/* Appends a constant string: no formatting on the per-message path. */
+void	note_add_str(struct note *, const char *);
 /* Appends bytes from the wire, control characters shown as '.'. */
 void	note_add_bytes(struct note *, const char *, size_t);
 void	note_emit(struct note *, struct field_sink *);

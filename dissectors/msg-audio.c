@@ -152,7 +152,8 @@ ex_track(uint8_t packet, const struct av_ex_track *t, struct field_sink *out,
 	field_str(out, "fourcc", (const char *)t->fourcc, 4);
 	note_add(note, " ");
 	note_add_bytes(note, (const char *)t->fourcc, 4);
-	note_add(note, " %s", value_name_lookup(ex_packet_names, packet, "?"));
+	note_add_str(note, " ");
+	note_add_str(note, value_name_lookup(ex_packet_names, packet, "?"));
 	if (packet == AUDIO_SEQUENCE_START)
 		sequence_start(t->fourcc, &body, out, note);
 	else if (packet == AUDIO_MULTICHANNEL_CONFIG)
@@ -206,8 +207,10 @@ decode_legacy(struct cursor *c, uint8_t b, struct field_sink *out,
 	field_uint(out, "sound_size", (b >> 1) & 1);
 	field_uint(out, "sound_type", b & 1);
 	if (format != SOUND_AAC) {
-		note_add(note, " %s %s %s", rate_names[(b >> 2) & 3],
-		    (b & 2) ? "16-bit" : "8-bit", (b & 1) ? "stereo" : "mono");
+		note_add_str(note, " ");
+		note_add_str(note, rate_names[(b >> 2) & 3]);
+		note_add_str(note, (b & 2) ? " 16-bit" : " 8-bit");
+		note_add_str(note, (b & 1) ? " stereo" : " mono");
 		return MSG_OK;
 	}
 	packet = cursor_u8(c);
@@ -215,10 +218,10 @@ decode_legacy(struct cursor *c, uint8_t b, struct field_sink *out,
 		return msg_status_of(c->status);
 	field_uint(out, "aac_packet_type", packet);
 	if (packet == AAC_SEQUENCE_HEADER) {
-		note_add(note, " seq-hdr");
+		note_add_str(note, " seq-hdr");
 		sequence_start(mp4a, c, out, note);
 	} else {
-		note_add(note, " raw");
+		note_add_str(note, " raw");
 	}
 	return MSG_OK;
 }
@@ -238,11 +241,12 @@ decode_audio(const struct rtmp_message *m, struct field_sink *out)
 	format = b >> 4;
 	field_uint(out, "sound_format", format);
 	note_init(&note);
-	note_add(&note, "audio");
+	note_add_str(&note, "audio");
 	if (format == SOUND_EX_HEADER) {
 		st = decode_enhanced(&c, b, out, &note);
 	} else {
-		note_add(&note, " %s", value_name_lookup(sound_format_names,
+		note_add_str(&note, " ");
+		note_add_str(&note, value_name_lookup(sound_format_names,
 		    format, "format?"));
 		st = decode_legacy(&c, b, out, &note);
 	}

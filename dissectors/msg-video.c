@@ -107,6 +107,21 @@ keep_video(const uint8_t *probe, size_t n, uint32_t len)
 	return msg_keep_probe(probe, n, len);
 }
 
+/* A video info/command frame: | command:8 |, and no picture. */
+static enum msg_status
+video_command(struct cursor *c, struct field_sink *out, struct note *note)
+{
+	uint8_t command = cursor_u8(c);
+
+	if (cursor_ok(c)) {
+		field_uint(out, "command", command);
+		note_add_str(note, " ");
+		note_add_str(note, value_name_lookup(command_names, command,
+		    "command"));
+	}
+	return msg_status_of(c->status);
+}
+
 /* Decodes a configuration record by FourCC; false when none is known. */
 static bool
 video_config(const uint8_t fourcc[4], struct cursor *body,
@@ -162,7 +177,8 @@ ex_track(uint8_t packet, const struct av_ex_track *t, struct field_sink *out,
 	field_str(out, "fourcc", (const char *)t->fourcc, 4);
 	note_add(note, " ");
 	note_add_bytes(note, (const char *)t->fourcc, 4);
-	note_add(note, " %s", value_name_lookup(ex_packet_names, packet, "?"));
+	note_add_str(note, " ");
+	note_add_str(note, value_name_lookup(ex_packet_names, packet, "?"));
 	if (packet == VIDEO_CODED_FRAMES &&
 	    (memcmp(t->fourcc, "avc1", 4) == 0 ||
 	    memcmp(t->fourcc, "hvc1", 4) == 0)) {
@@ -185,7 +201,7 @@ decode_enhanced(struct cursor *c, uint8_t b, struct field_sink *out,
 {
 	struct av_ex_header h;
 	struct av_ex_track t;
-	uint8_t frame = (b >> 4) & 7, command;
+	uint8_t frame = (b >> 4) & 7;
 	bool ok, is_command;
 
 	is_command = frame == FRAME_COMMAND &&
@@ -198,15 +214,8 @@ decode_enhanced(struct cursor *c, uint8_t b, struct field_sink *out,
 		field_uint(out, "nano_offset", h.nano_offset);
 	if (!ok)
 		return msg_status_of(c->status);
-	if (is_command && !h.multitrack) {
-		command = cursor_u8(c);
-		if (cursor_ok(c)) {
-			field_uint(out, "command", command);
-			note_add(note, " %s", value_name_lookup(command_names,
-			    command, "command"));
-		}
-		return msg_status_of(c->status);
-	}
+	if (is_command && !h.multitrack)
+		return video_command(c, out, note);
 	if (!h.multitrack) {
 		if (av_ex_track_next(c, &h, &t))
 			ex_track(h.packet_type, &t, out, note);
@@ -236,21 +245,15 @@ decode_legacy(struct cursor *c, uint8_t b, struct field_sink *out,
 	static const uint8_t avc1[4] = { 'a', 'v', 'c', '1' };
 	static const uint8_t hvc1[4] = { 'h', 'v', 'c', '1' };
 	struct video_config vc;
-	uint8_t codec = b & 0x0f, packet, command;
+	uint8_t codec = b & 0x0f, packet;
 	int32_t cts;
 
 	field_uint(out, "frame_type", b >> 4);
 	field_uint(out, "codec", codec);
-	note_add(note, " %s", value_name_lookup(codec_names, codec, "codec?"));
-	if ((b >> 4) == FRAME_COMMAND) {
-		command = cursor_u8(c);
-		if (cursor_ok(c)) {
-			field_uint(out, "command", command);
-			note_add(note, " %s", value_name_lookup(command_names,
-			    command, "command"));
-		}
-		return msg_status_of(c->status);
-	}
+	note_add_str(note, " ");
+	note_add_str(note, value_name_lookup(codec_names, codec, "codec?"));
+	if ((b >> 4) == FRAME_COMMAND)
+		return video_command(c, out, note);
 	if (codec != CODEC_AVC && codec != CODEC_HEVC)
 		return MSG_OK;
 	packet = cursor_u8(c);
@@ -259,7 +262,8 @@ decode_legacy(struct cursor *c, uint8_t b, struct field_sink *out,
 		return msg_status_of(c->status);
 	field_uint(out, "avc_packet_type", packet);
 	field_sint(out, "cts", cts);
-	note_add(note, " %s", value_name_lookup(avc_packet_names, packet, "?"));
+	note_add_str(note, " ");
+	note_add_str(note, value_name_lookup(avc_packet_names, packet, "?"));
 	if (cts != 0)
 		note_add(note, " cts=%d", cts);
 	if (packet == AVC_SEQUENCE_HEADER) {
@@ -285,7 +289,8 @@ decode_video(const struct rtmp_message *m, struct field_sink *out)
 	if (!cursor_ok(&c))
 		return m->len == 0 ? MSG_OK : msg_status_of(c.status);
 	note_init(&note);
-	note_add(&note, "video %s", value_name_lookup(frame_type_names,
+	note_add_str(&note, "video ");
+	note_add_str(&note, value_name_lookup(frame_type_names,
 	    (b & VIDEO_EX_HEADER) ? (b >> 4) & 7 : b >> 4, "frame?"));
 	if (b & VIDEO_EX_HEADER)
 		st = decode_enhanced(&c, b, out, &note);

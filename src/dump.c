@@ -89,6 +89,33 @@ dump_out_i64(struct dump_out *o, int64_t v)
 	}
 }
 
+/*
+ * A time as seconds with microseconds, right-aligned in width characters
+ * (0: no padding); the hot path of every record, so no printf.
+ */
+void
+dump_out_seconds(struct dump_out *o, double v, int width)
+{
+	char buf[48], *p = buf + sizeof(buf);
+	uint64_t us;
+	bool neg = v < 0;
+	int i;
+
+	us = (uint64_t)((neg ? -v : v) * 1e6 + 0.5);
+	for (i = 0; i < 6; i++, us /= 10)
+		*--p = (char)('0' + us % 10);
+	*--p = '.';
+	do {
+		*--p = (char)('0' + us % 10);
+		us /= 10;
+	} while (us != 0);
+	if (neg)
+		*--p = '-';
+	while (buf + sizeof(buf) - p < width)
+		*--p = ' ';
+	dump_out_bytes(o, p, (size_t)(buf + sizeof(buf) - p));
+}
+
 /* Integral values print as integers; others with full precision. */
 void
 dump_out_double(struct dump_out *o, double v)
@@ -156,7 +183,7 @@ envelope(struct dump *d, const struct session *s, enum rtmp_dir dir)
 
 	if (d->format == DUMP_JSON) {
 		dump_out_str(o, "{\"t\":");
-		dump_out_printf(o, "%.6f", s->now);
+		dump_out_seconds(o, s->now, 0);
 		dump_out_str(o, ",\"client\":");
 		json_out_string(o, s->client_name, strlen(s->client_name));
 		dump_out_str(o, ",\"server\":");
@@ -170,9 +197,12 @@ envelope(struct dump *d, const struct session *s, enum rtmp_dir dir)
 		d->have_t0 = true;
 	}
 	/* The client stays on the left, as in a ladder diagram. */
-	dump_out_printf(o, "%11.6f %s %s %s %s", s->now - d->t0,
-	    s->client_name, dir == DIR_C2S ? ">" : "<", s->server_name,
-	    rtmp_dir_name(dir));
+	dump_out_seconds(o, s->now - d->t0, 11);
+	dump_out_str(o, " ");
+	dump_out_str(o, s->client_name);
+	dump_out_str(o, dir == DIR_C2S ? " > " : " < ");
+	dump_out_str(o, s->server_name);
+	dump_out_str(o, dir == DIR_C2S ? " c2s" : " s2c");
 }
 
 static void
@@ -246,11 +276,20 @@ text_message(struct dump *d, const struct rtmp_message *m,
 	struct dump_out *o = &d->out;
 	struct text_sink ts;
 
-	dump_out_printf(o, " csid %" PRIu32 " fmt %u ts %" PRIu32 " len %"
-	    PRIu32 " msid %" PRIu32, m->csid, m->fmt, m->ts, m->len, m->msid);
+	dump_out_str(o, " csid ");
+	dump_out_u64(o, m->csid);
+	dump_out_str(o, " fmt ");
+	dump_out_u64(o, m->fmt);
+	dump_out_str(o, " ts ");
+	dump_out_u64(o, m->ts);
+	dump_out_str(o, " len ");
+	dump_out_u64(o, m->len);
+	dump_out_str(o, " msid ");
+	dump_out_u64(o, m->msid);
 	/* A decoder's note names the type itself: it replaces all this. */
 	text_sink_init(&ts, o);
-	dump_out_printf(o, " %s", msg_type_name(m->type));
+	dump_out_str(o, " ");
+	dump_out_str(o, msg_type_name(m->type));
 	if (msg_decoder_find(m->type) == NULL)
 		dump_out_printf(o, "(%u)", m->type);
 	field_record_replay(fields, &ts.sink);

@@ -42,6 +42,7 @@ void	dump_out_printf(struct dump_out *, const char *, ...)
 void	dump_out_u64(struct dump_out *, uint64_t);
 void	dump_out_i64(struct dump_out *, int64_t);
 void	dump_out_double(struct dump_out *, double);
+void	dump_out_seconds(struct dump_out *, double, int width);
 /* One record is complete: flush when the buffer is full enough. */
 void	dump_out_end_record(struct dump_out *);
 
