@@ -116,4 +116,8 @@ struct value_name {
 const char	*value_name_lookup(const struct value_name *, uint32_t,
 		    const char *fallback);
 
+/* Names of the legacy video codec ids and sound formats ("avc", "aac"). */
+const char	*video_codec_name(unsigned codec);
+const char	*sound_format_name(unsigned format);
+
 #endif

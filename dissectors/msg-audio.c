@@ -66,6 +66,12 @@ static const struct value_name ex_packet_names[] = {
 	{ 0, NULL }
 };
 
+const char *
+sound_format_name(unsigned format)
+{
+	return value_name_lookup(sound_format_names, format, "unknown");
+}
+
 uint32_t
 msg_keep_probe(const uint8_t *probe, size_t n, uint32_t len)
 {

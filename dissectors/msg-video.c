@@ -84,6 +84,12 @@ static const struct value_name command_names[] = {
 	{ 0, NULL }
 };
 
+const char *
+video_codec_name(unsigned codec)
+{
+	return value_name_lookup(codec_names, codec, "unknown");
+}
+
 static uint32_t
 keep_video(const uint8_t *probe, size_t n, uint32_t len)
 {

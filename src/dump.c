@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dump.h"
@@ -116,7 +117,24 @@ dump_out_seconds(struct dump_out *o, double v, int width)
 	dump_out_bytes(o, p, (size_t)(buf + sizeof(buf) - p));
 }
 
-/* Integral values print as integers; others with full precision. */
+/* The shortest of 15, 16 or 17 digits that reads back as the same value. */
+static void
+dump_out_shortest(struct dump_out *o, double v)
+{
+	char buf[32];
+	int digits;
+
+	for (digits = 15; digits < 17; digits++) {
+		snprintf(buf, sizeof(buf), "%.*g", digits, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	if (digits == 17)
+		snprintf(buf, sizeof(buf), "%.17g", v);
+	dump_out_str(o, buf);
+}
+
+/* Integral values print as integers; others as short as exact. */
 void
 dump_out_double(struct dump_out *o, double v)
 {
@@ -125,7 +143,7 @@ dump_out_double(struct dump_out *o, double v)
 	else if (v == floor(v) && fabs(v) < 1e15)
 		dump_out_i64(o, (int64_t)v);
 	else
-		dump_out_printf(o, "%.17g", v);
+		dump_out_shortest(o, v);
 }
 
 void

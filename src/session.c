@@ -9,11 +9,15 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "session.h"
+#include "session-model.h"
 
 #define MAX_OBSERVERS	8
 
+#define TICK_SECONDS	0.5	/* how often timeouts are checked */
+
 struct session_table {
+	struct health_config		 health;
+	double				 next_tick;
 	uint16_t			*ports;
 	size_t				 nports;
 	GPtrArray			*sessions;
@@ -39,10 +43,15 @@ rtmp_dir_name(enum rtmp_dir dir)
 }
 
 struct session_table *
-session_table_new(const uint16_t *ports, size_t nports)
+session_table_new(const uint16_t *ports, size_t nports,
+    const struct health_config *health)
 {
 	struct session_table *t = g_new0(struct session_table, 1);
 
+	if (health != NULL)
+		t->health = *health;
+	else
+		health_config_defaults(&t->health);
 	t->ports = g_memdup2(ports, nports * sizeof(*ports));
 	t->nports = nports;
 	t->sessions = g_ptr_array_new();
@@ -64,6 +73,7 @@ session_table_free(struct session_table *t)
 
 	for (i = 0; i < t->sessions->len; i++) {
 		session_release(g_ptr_array_index(t->sessions, i));
+		session_model_free(g_ptr_array_index(t->sessions, i));
 		g_free(g_ptr_array_index(t->sessions, i));
 	}
 	g_ptr_array_free(t->sessions, TRUE);
@@ -97,8 +107,20 @@ is_server_port(const struct session_table *t, uint16_t port)
 	return false;
 }
 
-static void
-problem(struct session *s, enum rtmp_dir dir, const char *kind,
+const struct health_config *
+session_table_health(const struct session_table *t)
+{
+	return &t->health;
+}
+
+GPtrArray *
+session_table_sessions(const struct session_table *t)
+{
+	return t->sessions;
+}
+
+void
+session_tell_problem(struct session *s, enum rtmp_dir dir, const char *kind,
     const char *detail)
 {
 	struct session_table *t = s->table;
@@ -110,6 +132,14 @@ problem(struct session *s, enum rtmp_dir dir, const char *kind,
 			    kind, detail);
 }
 
+/* A problem happening now, recorded on the session. */
+static void
+problem(struct session *s, enum rtmp_dir dir, const char *kind,
+    const char *detail)
+{
+	session_problem(s, dir, kind, s->now, 0, false, "%s", detail);
+}
+
 static void
 tell_handshake(struct session *s, enum rtmp_dir dir,
     const struct handshake_step *step)
@@ -117,6 +147,7 @@ tell_handshake(struct session *s, enum rtmp_dir dir,
 	struct session_table *t = s->table;
 	size_t i;
 
+	session_model_handshake(s, dir, step);
 	for (i = 0; i < t->nobservers; i++)
 		if (t->observers[i].handshake != NULL)
 			t->observers[i].handshake(t->observers[i].ctx, s, dir,
@@ -134,6 +165,7 @@ session_open(struct session_table *t, const struct endpoint *side0,
 
 	s->id = ++t->next_id;
 	s->table = t;
+	session_model_init(s);
 	s->start = s->end = s->now = now;
 	s->on_server_port = server0 || server1;
 	/*
@@ -322,17 +354,17 @@ session_gap(struct session *s, int side, uint64_t lost, double now)
 }
 
 void
-session_end(struct session *s, int how, double now)
+session_end(struct session *s, enum session_end how, double now)
 {
 	struct session_table *t = s->table;
 	size_t i;
 
-	(void)how;
 	s->end = now;
 	if (s->state == SESSION_NOT_RTMP) {
 		/* Nothing to report: forget it. */
 		session_release(s);
-		g_ptr_array_remove_fast(t->sessions, s);
+		session_model_free(s);
+		g_ptr_array_remove(t->sessions, s);
 		g_free(s);
 		return;
 	}
@@ -341,6 +373,7 @@ session_end(struct session *s, int how, double now)
 		chunk_demux_finish(&s->dirs[DIR_C2S].demux);
 		chunk_demux_finish(&s->dirs[DIR_S2C].demux);
 	}
+	session_model_end(s, how, now);
 	s->state = SESSION_ENDED;
 	for (i = 0; i < t->nobservers; i++)
 		if (t->observers[i].ended != NULL)
@@ -365,6 +398,7 @@ deliver(struct session_dir *d, const struct rtmp_message *m)
 		s->malformed++;
 		t->stats.malformed++;
 	}
+	session_model_message(s, d->dir, m, &t->fields, status);
 	for (i = 0; i < t->nobservers; i++)
 		if (t->observers[i].message != NULL)
 			t->observers[i].message(t->observers[i].ctx, s, d->dir,
@@ -454,7 +488,38 @@ flow_gap(void *ctx, void *session, int side, uint64_t lost, double now)
 static void
 flow_end(void *ctx, void *session, enum flow_end how, double now)
 {
-	session_end(session, (int)how, now);
+	session_end(session, how == FLOW_END_RESET ? SESSION_END_RESET :
+	    how == FLOW_END_CLOSED ? SESSION_END_CLOSED : SESSION_END_OPEN,
+	    now);
+}
+
+void
+session_table_tick(struct session_table *t, double now)
+{
+	struct session *s;
+	guint i;
+
+	if (now < t->next_tick)
+		return;
+	t->next_tick = now + TICK_SECONDS;
+	for (i = 0; i < t->sessions->len; i++) {
+		s = g_ptr_array_index(t->sessions, i);
+		if (s->state != SESSION_ENDED)
+			session_model_check(s, now);
+	}
+}
+
+void
+session_table_finish(struct session_table *t, double now)
+{
+	struct session *s;
+	guint i;
+
+	for (i = 0; i < t->sessions->len; i++) {
+		s = g_ptr_array_index(t->sessions, i);
+		if (s->state != SESSION_ENDED && s->state != SESSION_NOT_RTMP)
+			session_end(s, SESSION_END_OPEN, now);
+	}
 }
 
 const struct flow_ops session_flow_ops = {

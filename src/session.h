@@ -17,6 +17,7 @@
 #include "flow.h"
 #include "handshake.h"
 #include "message.h"
+#include "health.h"
 #include "packet.h"
 
 enum rtmp_dir {
@@ -34,6 +35,91 @@ enum session_state {
 };
 
 struct session;
+
+enum session_role {
+	ROLE_NONE,
+	ROLE_PUBLISH,
+	ROLE_PLAY,
+};
+
+enum session_end {
+	SESSION_END_OPEN,	/* still open when the capture ended */
+	SESSION_END_CLOSED,
+	SESSION_END_RESET,
+};
+
+/* A stream on the connection: publish or play, by message stream id. */
+struct session_stream {
+	uint32_t		 msid;
+	char			*name;
+	enum session_role	 role;
+	char			*publish_type;	/* live, record, append */
+	double			 start;
+	bool			 closed;	/* deleteStream, closeStream, FCUnpublish */
+};
+
+struct session_problem {
+	const char		*kind;		/* a kind of health.h */
+	enum rtmp_dir		 dir;
+	double			 at;
+	double			 duration_ms;	/* 0: an instant */
+	char			*detail;
+	bool			 open;		/* still going on */
+};
+
+/*
+ * One line of the ladder diagram: a control message, a handshake step, a
+ * problem, or a run of media messages folded into one.
+ */
+struct ladder_entry {
+	double			 t;
+	double			 last_t;	/* media runs: the run's end */
+	enum rtmp_dir		 dir;
+	char			*text;		/* NULL for a media run */
+	uint32_t		 video;		/* media runs: counts */
+	uint32_t		 audio;
+	bool			 problem;
+};
+
+#define SESSION_LADDER_MAX	2000	/* entries kept per session */
+#define SESSION_KBPS_WINDOWS	300	/* one-second bitrate windows kept */
+
+/* What the media of a session look like. */
+struct session_media {
+	uint64_t		 video_frames;
+	uint64_t		 keyframes;
+	uint64_t		 audio_frames;
+	uint64_t		 bytes;		/* audio + video message bytes */
+	char			 video_codec[16];
+	char			 audio_codec[16];
+	char			 video_profile[24];
+	char			 video_level[8];
+	uint32_t		 width;
+	uint32_t		 height;
+	uint32_t		 audio_rate;
+	uint32_t		 audio_channels;
+	/* Frame rate and GOP from the video timestamps. */
+	bool			 have_video_ts;
+	uint32_t		 first_video_ts;
+	uint32_t		 last_video_ts;
+	uint64_t		 timed_frames;
+	bool			 have_key_ts;
+	uint32_t		 last_key_ts;
+	uint64_t		 gop_sum_ms;
+	uint32_t		 gops;
+	/* Audio/video drift. */
+	bool			 have_audio_ts;
+	uint32_t		 last_audio_ts;
+	int64_t			 drift_ms;	/* audio - video, last seen */
+	/* Capture time of the first and last media message. */
+	double			 first_t;
+	double			 last_t;
+	/* Bitrate per one-second window of capture time (a ring). */
+	double			 window_start;
+	uint64_t		 window_bytes;
+	uint32_t		 kbps[SESSION_KBPS_WINDOWS];
+	uint32_t		 nkbps;		/* windows closed so far */
+};
 
 struct session_dir {
 	struct session		*session;
@@ -69,6 +155,43 @@ struct session {
 	struct handshake_step	 pending_c0c1;
 	double			 pending_c0c1_t;
 	bool			 has_pending_c0c1;
+
+	/* The model (session-model.c), read by the report, UI and proxy. */
+	enum session_end	 how;
+	char			*app;
+	char			*tc_url;
+	char			*flash_ver;
+	char			*swf_url;
+	char			*page_url;
+	char			*fourcc_list;	/* comma separated */
+	double			 object_encoding;
+	double			 caps_ex;
+	bool			 has_object_encoding;
+	bool			 has_caps_ex;
+	bool			 connect_seen;
+	bool			 connect_answered;
+	double			 connect_txn;
+	double			 create_txn;	/* of the last createStream */
+	GPtrArray		*streams;	/* struct session_stream * */
+	GPtrArray		*status_codes;	/* char *, each once */
+	uint32_t		 chunk_size[2];	/* by direction */
+	uint32_t		 window[2];	/* ack window each side asked for */
+	uint32_t		 peer_bandwidth[2];
+	uint32_t		 ack_seq[2];	/* last acknowledgement sent */
+	int64_t			 ack_lag[2];	/* bytes unacknowledged then */
+	bool			 ping_pending;
+	uint32_t		 ping_value;
+	enum rtmp_dir		 ping_dir;
+	double			 ping_t;
+	double			 rtt_ms;	/* last ping round trip, -1 none */
+	struct session_media	 media;
+	GArray			*problems;	/* struct session_problem */
+	GPtrArray		*ladder;	/* struct ladder_entry * */
+	uint32_t		 ladder_dropped;
+	bool			 stalled;	/* a stall problem is open */
+	bool			 desynced;	/* an av_desync problem is open */
+	bool			 handshake_late;	/* handshake_failed told */
+	bool			 ping_late;	/* ping_timeout told */
 };
 
 /* What the session layer tells its sinks. */
@@ -103,8 +226,10 @@ struct session_table_stats {
 
 struct session_table;
 
+struct health_config;
+
 struct session_table	*session_table_new(const uint16_t *server_ports,
-			    size_t nports);
+			    size_t nports, const struct health_config *);
 void			 session_table_free(struct session_table *);
 void			 session_table_observe(struct session_table *,
 			    const struct session_observer *);
@@ -122,8 +247,29 @@ bool		 session_feed(struct session *, int side, const uint8_t *,
 		    size_t, double t);
 void		 session_gap(struct session *, int side, uint64_t lost,
 		    double t);
-void		 session_end(struct session *, int how, double t);
+void		 session_end(struct session *, enum session_end, double t);
 
 const char	*rtmp_dir_name(enum rtmp_dir);
+
+/* The thresholds the health rules use. */
+const struct health_config *session_table_health(const struct session_table *);
+
+/* Every session seen, oldest first (struct session *). */
+GPtrArray	*session_table_sessions(const struct session_table *);
+
+/* Capture or wall-clock time moved on: timeouts are checked. */
+void		 session_table_tick(struct session_table *, double now);
+/* The end of the capture: open sessions are judged as they are. */
+void		 session_table_finish(struct session_table *, double now);
+
+const char	*session_role_name(enum session_role);
+const char	*session_end_name(enum session_end);
+/* The first stream that published or played, or NULL. */
+const struct session_stream *session_main_stream(const struct session *);
+enum health	 session_health(const struct session *);
+/* Frame rate, average bitrate and GOP length from the media counters. */
+double		 session_fps(const struct session *);
+double		 session_kbps(const struct session *);
+double		 session_gop_ms(const struct session *);
 
 #endif
