@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,6 +28,12 @@ struct capture {
 	int			 dlt;
 	uint64_t		 size;		/* file size, 0 if unknown */
 	struct capture_stats	 stats;
+	/* A record read but not yet due (capture_hold_after). */
+	double			 hold_after;
+	bool			 held;
+	struct pcap_pkthdr	 held_hdr;
+	uint8_t			*held_data;
+	size_t			 held_size;
 };
 
 /* The link layers rtmpscope decodes, whatever their DLT_ number. */
@@ -572,6 +579,7 @@ capture_open_file(const char *path, const char *bpf, GError **err)
 
 	errbuf[0] = '\0';
 	cap = g_new0(struct capture, 1);
+	cap->hold_after = HUGE_VAL;
 	cap->pcap = pcap_open_offline(path, errbuf);
 	if (cap->pcap == NULL) {
 		g_set_error(err, CAPTURE_ERROR, CAPTURE_ERROR_OPEN, "%s: %s",
@@ -621,38 +629,112 @@ capture_close(struct capture *cap)
 		return;
 	if (cap->pcap != NULL)
 		pcap_close(cap->pcap);
+	g_free(cap->held_data);
 	g_free(cap);
 }
 
+/* Counts a record and hands its TCP segment, if any, on. */
+static void
+capture_deliver(struct capture *cap, const struct pcap_pkthdr *hdr,
+    const u_char *data, capture_segment_fn fn, void *ctx)
+{
+	struct tcp_segment	 seg;
+	double			 t;
+
+	cap->stats.packets++;
+	cap->stats.bytes += hdr->caplen;
+	t = (double)hdr->ts.tv_sec + (double)hdr->ts.tv_usec / 1e6;
+	if (capture_decode_frame(cap->dlt, data, hdr->caplen, hdr->len, t,
+	    &seg, &cap->stats))
+		fn(ctx, &seg);
+}
+
+static double
+capture_record_time(const struct pcap_pkthdr *hdr)
+{
+	return (double)hdr->ts.tv_sec + (double)hdr->ts.tv_usec / 1e6;
+}
+
+/* Keeps a record that is not due yet: libpcap reuses its buffer. */
+static void
+capture_hold(struct capture *cap, const struct pcap_pkthdr *hdr,
+    const u_char *data)
+{
+	if (cap->held_size < hdr->caplen) {
+		cap->held_data = g_realloc(cap->held_data, hdr->caplen);
+		cap->held_size = hdr->caplen;
+	}
+	memcpy(cap->held_data, data, hdr->caplen);
+	cap->held_hdr = *hdr;
+	cap->held = true;
+}
+
 gboolean
-capture_run(struct capture *cap, capture_segment_fn fn, void *ctx,
-    GError **err)
+capture_run_some(struct capture *cap, capture_segment_fn fn, void *ctx,
+    unsigned int max_packets, gboolean *eof, GError **err)
 {
 	struct pcap_pkthdr	*hdr;
 	const u_char		*data;
-	struct tcp_segment	 seg;
-	double			 t;
-	int			 r;
+	unsigned int		 n = 0;
+	int			 r = 1;
 
-	for (;;) {
+	*eof = FALSE;
+	if (cap->held) {
+		if (capture_record_time(&cap->held_hdr) > cap->hold_after)
+			return TRUE;
+		cap->held = false;
+		capture_deliver(cap, &cap->held_hdr, cap->held_data, fn, ctx);
+		n++;
+	}
+	while (n < max_packets) {
 		r = pcap_next_ex(cap->pcap, &hdr, &data);
 		if (r == 0)			/* a live capture's timeout */
 			continue;
 		if (r != 1)
 			break;
-		cap->stats.packets++;
-		cap->stats.bytes += hdr->caplen;
-		t = (double)hdr->ts.tv_sec + (double)hdr->ts.tv_usec / 1e6;
-		if (capture_decode_frame(cap->dlt, data, hdr->caplen, hdr->len,
-		    t, &seg, &cap->stats))
-			fn(ctx, &seg);
+		if (capture_record_time(hdr) > cap->hold_after) {
+			capture_hold(cap, hdr, data);
+			return TRUE;
+		}
+		capture_deliver(cap, hdr, data, fn, ctx);
+		n++;
 	}
+	if (r == 1)
+		return TRUE;
+	*eof = TRUE;
 	if (r == PCAP_ERROR_BREAK)		/* end of file */
 		return TRUE;
 	g_set_error(err, CAPTURE_ERROR, CAPTURE_ERROR_READ,
 	    "after %" G_GUINT64_FORMAT " packets: %s", cap->stats.packets,
 	    r == PCAP_ERROR ? pcap_geterr(cap->pcap) : "read error");
 	return FALSE;
+}
+
+gboolean
+capture_run(struct capture *cap, capture_segment_fn fn, void *ctx,
+    GError **err)
+{
+	gboolean	 eof = FALSE;
+
+	while (!eof)
+		if (!capture_run_some(cap, fn, ctx, G_MAXUINT, &eof, err))
+			return FALSE;
+	return TRUE;
+}
+
+void
+capture_hold_after(struct capture *cap, double t)
+{
+	cap->hold_after = t;
+}
+
+gboolean
+capture_held_time(const struct capture *cap, double *t)
+{
+	if (!cap->held)
+		return FALSE;
+	*t = capture_record_time(&cap->held_hdr);
+	return TRUE;
 }
 
 const struct capture_stats *

@@ -46,6 +46,22 @@ void		 capture_close(struct capture *);
  */
 gboolean	 capture_run(struct capture *, capture_segment_fn, void *ctx,
 		    GError **err);
+/*
+ * Reads at most max_packets records, for a caller that must stay
+ * responsive (the dashboard reads in slices from its main loop).  *eof
+ * tells when the file has ended; FALSE with *err as capture_run.
+ */
+gboolean	 capture_run_some(struct capture *, capture_segment_fn,
+		    void *ctx, unsigned int max_packets, gboolean *eof,
+		    GError **err);
+/*
+ * Records stamped later than t are not due: capture_run_some stops before
+ * the first one and keeps it for a later call (HUGE_VAL: all are due).
+ * For reading a file at capture pace.
+ */
+void		 capture_hold_after(struct capture *, double t);
+/* The time of the record kept back, if one is. */
+gboolean	 capture_held_time(const struct capture *, double *t);
 const struct capture_stats *capture_get_stats(const struct capture *);
 int		 capture_linktype(const struct capture *);
 /* Bytes of the file read so far and its size (for progress). */

@@ -214,8 +214,15 @@ envelope(struct dump *d, const struct session *s, enum rtmp_dir dir)
 		d->t0 = s->now;
 		d->have_t0 = true;
 	}
+	dump_text_envelope(o, s, dir, d->t0);
+}
+
+void
+dump_text_envelope(struct dump_out *o, const struct session *s,
+    enum rtmp_dir dir, double t0)
+{
 	/* The client stays on the left, as in a ladder diagram. */
-	dump_out_seconds(o, s->now - d->t0, 11);
+	dump_out_seconds(o, s->now - t0, 11);
 	dump_out_str(o, " ");
 	dump_out_str(o, s->client_name);
 	dump_out_str(o, dir == DIR_C2S ? " > " : " < ");
@@ -287,11 +294,10 @@ json_message(struct dump *d, const struct rtmp_message *m,
 	dump_out_str(o, "}");
 }
 
-static void
-text_message(struct dump *d, const struct rtmp_message *m,
+void
+dump_text_message(struct dump_out *o, const struct rtmp_message *m,
     const struct field_record *fields, enum msg_status status)
 {
-	struct dump_out *o = &d->out;
 	struct text_sink ts;
 
 	dump_out_str(o, " csid ");
@@ -330,7 +336,7 @@ dump_message(void *ctx, const struct session *s, enum rtmp_dir dir,
 	if (d->format == DUMP_JSON)
 		json_message(d, m, fields, status);
 	else
-		text_message(d, m, fields, status);
+		dump_text_message(&d->out, m, fields, status);
 	dump_out_end_record(&d->out);
 }
 

@@ -46,6 +46,15 @@ void	dump_out_seconds(struct dump_out *, double, int width);
 /* One record is complete: flush when the buffer is full enough. */
 void	dump_out_end_record(struct dump_out *);
 
+/*
+ * The --dump=text form of a record: its start (time relative to t0,
+ * client > or < server, direction) and a message's rest.
+ */
+void	dump_text_envelope(struct dump_out *, const struct session *,
+	    enum rtmp_dir, double t0);
+void	dump_text_message(struct dump_out *, const struct rtmp_message *,
+	    const struct field_record *, enum msg_status);
+
 /* JSON: the sink writing values, and string quoting. */
 struct json_sink {
 	struct field_sink	 sink;

@@ -2,7 +2,15 @@
 #include "config.h"
 #endif
 
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,19 +19,170 @@
 /* The options being parsed, for the callbacks of GOptionContext. */
 static struct options *parsing;
 
+/* Digits only: no sign, no space, nothing after. */
+static bool
+all_digits(const char *s)
+{
+	if (*s == '\0')
+		return false;
+	for (; *s != '\0'; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+bool
+options_value_port(const char *value, uint16_t *port)
+{
+	unsigned long n;
+
+	if (!all_digits(value))
+		return false;
+	errno = 0;
+	n = strtoul(value, NULL, 10);
+	if (errno != 0 || n == 0 || n > 65535)
+		return false;
+	*port = (uint16_t)n;
+	return true;
+}
+
+bool
+options_value_dump(const char *value, enum dump_format *dump)
+{
+	if (value == NULL || strcmp(value, "text") == 0)
+		*dump = DUMP_TEXT;
+	else if (strcmp(value, "json") == 0)
+		*dump = DUMP_JSON;
+	else if (strcmp(value, "none") == 0)
+		*dump = DUMP_NONE;
+	else
+		return false;
+	return true;
+}
+
+bool
+options_value_report(const char *value, enum report_format *report)
+{
+	if (value == NULL || strcmp(value, "text") == 0)
+		*report = REPORT_TEXT;
+	else if (strcmp(value, "json") == 0)
+		*report = REPORT_JSON;
+	else if (strcmp(value, "none") == 0)
+		*report = REPORT_NONE;
+	else
+		return false;
+	return true;
+}
+
+bool
+options_value_fail_on(const char *value, bool *set, enum health *fail_on)
+{
+	enum health h;
+
+	if (strcmp(value, "none") == 0) {
+		*set = false;
+		*fail_on = HEALTH_OK;
+		return true;
+	}
+	if (!health_parse(value, &h))
+		return false;
+	*set = true;
+	*fail_on = h;
+	return true;
+}
+
+/*
+ * A client address as the report prints it: "192.0.2.1:50000" or
+ * "[2001:db8::1]:50000".  Written back in the same canonical form, so that
+ * "[::0001]:50000" finds the session the report calls "[::1]:50000".
+ */
+static char *
+canonical_client(const char *value)
+{
+	const char *colon;
+	char host[INET6_ADDRSTRLEN + 2];
+	char text[INET6_ADDRSTRLEN];
+	unsigned char addr[sizeof(struct in6_addr)];
+	size_t hostlen;
+	uint16_t port;
+	int af;
+
+	if ((colon = strrchr(value, ':')) == NULL ||
+	    !options_value_port(colon + 1, &port))
+		return NULL;
+	hostlen = (size_t)(colon - value);
+	if (hostlen == 0 || hostlen >= sizeof(host))
+		return NULL;
+	memcpy(host, value, hostlen);
+	host[hostlen] = '\0';
+	if (host[0] == '[') {
+		if (hostlen < 3 || host[hostlen - 1] != ']')
+			return NULL;
+		host[hostlen - 1] = '\0';
+		af = AF_INET6;
+		if (inet_pton(af, host + 1, addr) != 1)
+			return NULL;
+	} else {
+		af = AF_INET;
+		if (inet_pton(af, host, addr) != 1)
+			return NULL;
+	}
+	if (inet_ntop(af, addr, text, sizeof(text)) == NULL)
+		return NULL;
+	if (af == AF_INET6)
+		return g_strdup_printf("[%s]:%u", text, port);
+	return g_strdup_printf("%s:%u", text, port);
+}
+
+bool
+options_value_ladder(const char *value, bool *ladder, char **session)
+{
+	char *which;
+	uint64_t n;
+
+	if (value == NULL || strcmp(value, "all") == 0) {
+		which = NULL;
+	} else if (strcmp(value, "none") == 0) {
+		g_free(*session);
+		*session = NULL;
+		*ladder = false;
+		return true;
+	} else if (all_digits(value)) {
+		/* Session numbers start at 1; "007" is session 7. */
+		errno = 0;
+		n = strtoull(value, NULL, 10);
+		if (errno != 0 || n == 0)
+			return false;
+		which = g_strdup_printf("%" PRIu64, n);
+	} else if ((which = canonical_client(value)) == NULL)
+		return false;
+	g_free(*session);
+	*session = which;
+	*ladder = true;
+	return true;
+}
+
+bool
+options_value_replay(const char *value, enum replay_pace *pace)
+{
+	if (strcmp(value, "fast") == 0)
+		*pace = REPLAY_FAST;
+	else if (strcmp(value, "realtime") == 0)
+		*pace = REPLAY_REALTIME;
+	else
+		return false;
+	return true;
+}
+
 static gboolean
 parse_port(const gchar *name, const gchar *value, gpointer data,
     GError **err)
 {
-	char *end;
-	unsigned long port;
+	uint16_t port;
 
-	errno = 0;
-	port = strtoul(value, &end, 10);
-	if (errno != 0 || *value == '\0' || *end != '\0' || port == 0 ||
-	    port > 65535 || value[0] == '-' || value[0] == '+') {
+	if (!options_value_port(value, &port)) {
 		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-		    "--port: '%s' is not a port number (1-65535)", value);
+		    "--port: '%s' is not " OPTIONS_EXPECT_PORT, value);
 		return FALSE;
 	}
 	if (parsing->nports == OPTIONS_MAX_PORTS) {
@@ -31,7 +190,8 @@ parse_port(const gchar *name, const gchar *value, gpointer data,
 		    "--port: at most %d ports", OPTIONS_MAX_PORTS);
 		return FALSE;
 	}
-	parsing->ports[parsing->nports++] = (uint16_t)port;
+	parsing->ports[parsing->nports++] = port;
+	parsing->given |= OPTIONS_GIVEN_PORT;
 	return TRUE;
 }
 
@@ -39,16 +199,66 @@ static gboolean
 parse_dump(const gchar *name, const gchar *value, gpointer data,
     GError **err)
 {
-	if (value == NULL || strcmp(value, "text") == 0) {
-		parsing->dump = DUMP_TEXT;
-	} else if (strcmp(value, "json") == 0) {
-		parsing->dump = DUMP_JSON;
-	} else {
+	if (!options_value_dump(value, &parsing->dump)) {
 		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-		    "%s: '%s' is not a dump format (text or json)", name,
-		    value);
+		    "%s: '%s' is not " OPTIONS_EXPECT_DUMP, name, value);
 		return FALSE;
 	}
+	parsing->given |= OPTIONS_GIVEN_DUMP;
+	return TRUE;
+}
+
+static gboolean
+parse_report(const gchar *name, const gchar *value, gpointer data,
+    GError **err)
+{
+	if (!options_value_report(value, &parsing->report)) {
+		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+		    "%s: '%s' is not " OPTIONS_EXPECT_REPORT, name, value);
+		return FALSE;
+	}
+	parsing->given |= OPTIONS_GIVEN_REPORT;
+	return TRUE;
+}
+
+static gboolean
+parse_fail_on(const gchar *name, const gchar *value, gpointer data,
+    GError **err)
+{
+	if (!options_value_fail_on(value, &parsing->fail_on_set,
+	    &parsing->fail_on)) {
+		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+		    "%s: '%s' is not " OPTIONS_EXPECT_FAIL_ON, name, value);
+		return FALSE;
+	}
+	parsing->given |= OPTIONS_GIVEN_FAIL_ON;
+	return TRUE;
+}
+
+static gboolean
+parse_ladder(const gchar *name, const gchar *value, gpointer data,
+    GError **err)
+{
+	if (!options_value_ladder(value, &parsing->ladder,
+	    &parsing->ladder_session)) {
+		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+		    "%s: '%s' is not " OPTIONS_EXPECT_LADDER, name, value);
+		return FALSE;
+	}
+	parsing->given |= OPTIONS_GIVEN_LADDER;
+	return TRUE;
+}
+
+static gboolean
+parse_replay(const gchar *name, const gchar *value, gpointer data,
+    GError **err)
+{
+	if (!options_value_replay(value, &parsing->replay)) {
+		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+		    "%s: '%s' is not " OPTIONS_EXPECT_REPLAY, name, value);
+		return FALSE;
+	}
+	parsing->given |= OPTIONS_GIVEN_REPLAY;
 	return TRUE;
 }
 
@@ -65,6 +275,23 @@ options_parse(struct options *opts, int argc, char **argv, GError **err)
 		    (void *)parse_dump,
 		    "Print every RTMP message, as text (default) or json",
 		    "text|json" },
+		{ "report", 0, G_OPTION_FLAG_OPTIONAL_ARG,
+		    G_OPTION_ARG_CALLBACK, (void *)parse_report,
+		    "Print a report of every session, as text (default) or "
+		    "json", "text|json" },
+		{ "fail-on", 0, 0, G_OPTION_ARG_CALLBACK, (void *)parse_fail_on,
+		    "Exit with status 1 if a session's health is this bad "
+		    "or worse", "warn|bad" },
+		{ "ladder", 0, G_OPTION_FLAG_OPTIONAL_ARG,
+		    G_OPTION_ARG_CALLBACK, (void *)parse_ladder,
+		    "Draw the message ladder of a session (a number or a "
+		    "client ip:port; default every session)", "SESSION" },
+		{ "replay", 0, 0, G_OPTION_ARG_CALLBACK, (void *)parse_replay,
+		    "Dashboard: read the file as fast as possible (default) "
+		    "or at the pace it was captured", "fast|realtime" },
+		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &opts->config_file,
+		    "Read settings from FILE (rtmpscope.conf(5)); flags win",
+		    "FILE" },
 		{ "version", 'V', 0, G_OPTION_ARG_NONE, &opts->version,
 		    "Print the version and exit", NULL },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL }
@@ -77,12 +304,14 @@ options_parse(struct options *opts, int argc, char **argv, GError **err)
 	ctx = g_option_context_new("- watch and dissect RTMP sessions");
 	g_option_context_set_summary(ctx,
 	    "Dissects RTMP traffic from capture files: every chunk, every "
-	    "message,\nevery session.");
+	    "message,\nevery session, and how healthy each session was.");
 	g_option_context_set_description(ctx,
 	    "Examples:\n"
 	    "  rtmpscope -r session.pcap --dump\n"
-	    "  rtmpscope -r session.pcap -p 1935 -p 19350 --dump=json\n\n"
-	    "See rtmpscope(1).");
+	    "  rtmpscope -r session.pcap -p 1935 -p 19350 --dump=json\n"
+	    "  rtmpscope -r session.pcap --report=json --fail-on=bad\n"
+	    "  rtmpscope -c rtmpscope.conf -r session.pcap --ladder=2\n\n"
+	    "See rtmpscope(1) and rtmpscope.conf(5).");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	ok = g_option_context_parse(ctx, &argc, &argv, err);
 	if (ok && argc > 1) {
@@ -92,6 +321,8 @@ options_parse(struct options *opts, int argc, char **argv, GError **err)
 	}
 	g_option_context_free(ctx);
 	parsing = NULL;
+	if (ok && opts->read_file != NULL)
+		opts->given |= OPTIONS_GIVEN_READ;
 	if (ok && opts->nports == 0)
 		opts->ports[opts->nports++] = RTMP_DEFAULT_PORT;
 	return ok;
@@ -102,4 +333,8 @@ options_clear(struct options *opts)
 {
 	g_free(opts->read_file);
 	opts->read_file = NULL;
+	g_free(opts->ladder_session);
+	opts->ladder_session = NULL;
+	g_free(opts->config_file);
+	opts->config_file = NULL;
 }

@@ -79,6 +79,8 @@ session_model_free(struct session *s)
 	}
 	if (s->ladder != NULL)
 		g_ptr_array_free(s->ladder, TRUE);
+	if (s->log != NULL)
+		g_queue_free_full(s->log, g_free);
 }
 
 /* Field lookups in a decoded message's record. */
@@ -231,7 +233,8 @@ message_summary(const struct rtmp_message *m, const struct field_record *f)
 	text_sink_init(&ts, &out);
 	dump_out_str(&out, msg_type_name(m->type));
 	field_record_replay(f, &ts.sink);
-	text = g_strndup(out.buf, out.len);
+	/* A note replaced the type name and starts with its separator. */
+	text = g_strstrip(g_strndup(out.buf, out.len));
 	g_free(out.buf);
 	return text;
 }
@@ -262,6 +265,19 @@ session_problem(struct session *s, enum rtmp_dir dir, const char *kind,
 	return s->problems->len - 1;
 }
 
+/* An open problem ends now; a stall's detail then says how long. */
+static void
+problem_finish(struct session_problem *p, double now)
+{
+	p->open = false;
+	p->duration_ms = (now - p->at) * 1000.0;
+	if (strcmp(p->kind, "stall") == 0) {
+		g_free(p->detail);
+		p->detail = g_strdup_printf("no audio or video for %.1f s",
+		    p->duration_ms / 1000.0);
+	}
+}
+
 /* Closes the last open problem of a kind: it lasted until now. */
 static void
 problem_close(struct session *s, const char *kind, double now)
@@ -272,8 +288,7 @@ problem_close(struct session *s, const char *kind, double now)
 	for (i = s->problems->len; i-- > 0;) {
 		p = &g_array_index(s->problems, struct session_problem, i);
 		if (p->open && strcmp(p->kind, kind) == 0) {
-			p->open = false;
-			p->duration_ms = (now - p->at) * 1000.0;
+			problem_finish(p, now);
 			return;
 		}
 	}
@@ -372,6 +387,10 @@ on_status(struct session *s, enum rtmp_dir dir, uint32_t msid,
 
 	status_code_seen(s, f);
 	if (field_is(f, "level", "error")) {
+		/* A refused stream never publishes or plays. */
+		st = stream_by_msid(s, msid);
+		if (st != NULL)
+			st->closed = true;
 		code = field_dup(f, "code");
 		description = field_dup(f, "description");
 		session_problem(s, dir, "stream_error", s->now, 0, false,
@@ -525,18 +544,27 @@ bitrate_window(struct session_media *md, uint32_t bytes, double now)
 }
 
 static void
-drift(struct session *s, const struct rtmp_message *m)
+drift(struct session *s, enum rtmp_dir dir, const struct rtmp_message *m)
 {
 	const struct health_config *hc = session_table_health(s->table);
 	struct session_media *md = &s->media;
 
-	if (m->recovered || !md->have_audio_ts || !md->have_video_ts)
+	if (m->type == RTMP_AUDIO) {
+		md->have_audio_ts[dir] = true;
+		md->last_audio_ts[dir] = m->ts;
+	} else {
+		md->have_dir_video_ts[dir] = true;
+		md->last_dir_video_ts[dir] = m->ts;
+	}
+	/* Recovered streams count from unknown bases: no drift to see. */
+	if (m->recovered || !md->have_audio_ts[dir] ||
+	    !md->have_dir_video_ts[dir])
 		return;
-	md->drift_ms = (int64_t)(int32_t)(md->last_audio_ts -
-	    md->last_video_ts);
+	md->drift_ms = (int64_t)(int32_t)(md->last_audio_ts[dir] -
+	    md->last_dir_video_ts[dir]);
 	if (!s->desynced && llabs(md->drift_ms) > hc->av_desync_ms) {
 		s->desynced = true;
-		session_problem(s, media_dir(s), "av_desync", s->now, 0, true,
+		session_problem(s, dir, "av_desync", s->now, 0, true,
 		    "audio %s video by %lld ms", md->drift_ms > 0 ? "ahead of" :
 		    "behind", llabs(md->drift_ms));
 	} else if (s->desynced && llabs(md->drift_ms) <= hc->av_desync_ms) {
@@ -546,7 +574,7 @@ drift(struct session *s, const struct rtmp_message *m)
 }
 
 static void
-on_video(struct session *s, const struct rtmp_message *m,
+on_video(struct session *s, enum rtmp_dir dir, const struct rtmp_message *m,
     const struct field_record *f)
 {
 	struct session_media *md = &s->media;
@@ -604,11 +632,11 @@ on_video(struct session *s, const struct rtmp_message *m,
 		md->have_key_ts = true;
 		md->last_key_ts = m->ts;
 	}
-	drift(s, m);
+	drift(s, dir, m);
 }
 
 static void
-on_audio(struct session *s, const struct rtmp_message *m,
+on_audio(struct session *s, enum rtmp_dir dir, const struct rtmp_message *m,
     const struct field_record *f)
 {
 	struct session_media *md = &s->media;
@@ -634,9 +662,7 @@ on_audio(struct session *s, const struct rtmp_message *m,
 		return;
 	}
 	md->audio_frames++;
-	md->have_audio_ts = true;
-	md->last_audio_ts = m->ts;
-	drift(s, m);
+	drift(s, dir, m);
 }
 
 static void
@@ -647,9 +673,9 @@ on_media(struct session *s, enum rtmp_dir dir, const struct rtmp_message *m,
 	s->media.bytes += m->len;
 	bitrate_window(&s->media, m->len, s->now);
 	if (m->type == RTMP_VIDEO)
-		on_video(s, m, f);
+		on_video(s, dir, m, f);
 	else
-		on_audio(s, m, f);
+		on_audio(s, dir, m, f);
 	ladder_media(s, dir, m->type, s->now);
 }
 
@@ -781,20 +807,24 @@ session_model_end(struct session *s, enum session_end how, double now)
 	if (s->connect_seen && !s->connect_answered && how != SESSION_END_OPEN)
 		session_problem(s, DIR_S2C, "connect_rejected", now, 0, false,
 		    "connection closed before connect was answered");
-	if (how == SESSION_END_RESET)
+	/*
+	 * Players and publishers often reset the connection right after a
+	 * clean deleteStream (unread bytes make the kernel send RST): only a
+	 * stream still going, or a reset before any stream, is abrupt.
+	 */
+	if (how != SESSION_END_OPEN && media_expected(s))
+		session_problem(s, media_dir(s), "abrupt_close", now, 0, false,
+		    "%s while %s, without deleteStream",
+		    how == SESSION_END_RESET ? "reset" : "closed",
+		    session_role_name(session_main_stream(s)->role));
+	else if (how == SESSION_END_RESET && s->streams->len == 0)
 		session_problem(s, DIR_C2S, "abrupt_close", now, 0, false,
 		    "connection reset");
-	else if (how == SESSION_END_CLOSED && media_expected(s))
-		session_problem(s, DIR_C2S, "abrupt_close", now, 0, false,
-		    "closed while %s without deleteStream",
-		    session_role_name(session_main_stream(s)->role));
 	/* What is still going on lasted until the end. */
 	for (i = 0; i < s->problems->len; i++) {
 		p = &g_array_index(s->problems, struct session_problem, i);
-		if (p->open) {
-			p->open = false;
-			p->duration_ms = (now - p->at) * 1000.0;
-		}
+		if (p->open)
+			problem_finish(p, now);
 	}
 }
 

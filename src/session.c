@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dump.h"
 #include "session-model.h"
 
 #define MAX_OBSERVERS	8
@@ -17,6 +18,8 @@
 
 struct session_table {
 	struct health_config		 health;
+	bool				 keep_log;
+	struct dump_out			 line;		/* a log line being made */
 	double				 next_tick;
 	uint16_t			*ports;
 	size_t				 nports;
@@ -78,6 +81,7 @@ session_table_free(struct session_table *t)
 	}
 	g_ptr_array_free(t->sessions, TRUE);
 	field_record_free(&t->fields);
+	g_free(t->line.buf);
 	g_free(t->ports);
 	g_free(t);
 }
@@ -107,6 +111,26 @@ is_server_port(const struct session_table *t, uint16_t port)
 	return false;
 }
 
+void
+session_table_keep_log(struct session_table *t, bool keep)
+{
+	t->keep_log = keep;
+}
+
+/* Appends the line being made to a session's log, within its bound. */
+static void
+log_line(struct session *s)
+{
+	struct session_table *t = s->table;
+
+	if (s->log == NULL)
+		s->log = g_queue_new();
+	g_queue_push_tail(s->log, g_strndup(t->line.buf, t->line.len));
+	while (s->log->length > SESSION_LOG_MAX)
+		g_free(g_queue_pop_head(s->log));
+	t->line.len = 0;
+}
+
 const struct health_config *
 session_table_health(const struct session_table *t)
 {
@@ -126,6 +150,11 @@ session_tell_problem(struct session *s, enum rtmp_dir dir, const char *kind,
 	struct session_table *t = s->table;
 	size_t i;
 
+	if (t->keep_log) {
+		dump_text_envelope(&t->line, s, dir, s->start);
+		dump_out_printf(&t->line, " ! %s: %s", kind, detail);
+		log_line(s);
+	}
 	for (i = 0; i < t->nobservers; i++)
 		if (t->observers[i].problem != NULL)
 			t->observers[i].problem(t->observers[i].ctx, s, dir,
@@ -399,6 +428,11 @@ deliver(struct session_dir *d, const struct rtmp_message *m)
 		t->stats.malformed++;
 	}
 	session_model_message(s, d->dir, m, &t->fields, status);
+	if (t->keep_log) {
+		dump_text_envelope(&t->line, s, d->dir, s->start);
+		dump_text_message(&t->line, m, &t->fields, status);
+		log_line(s);
+	}
 	for (i = 0; i < t->nobservers; i++)
 		if (t->observers[i].message != NULL)
 			t->observers[i].message(t->observers[i].ctx, s, d->dir,

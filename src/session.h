@@ -82,6 +82,7 @@ struct ladder_entry {
 };
 
 #define SESSION_LADDER_MAX	2000	/* entries kept per session */
+#define SESSION_LOG_MAX		1000	/* log lines kept per session */
 #define SESSION_KBPS_WINDOWS	300	/* one-second bitrate windows kept */
 
 /* What the media of a session look like. */
@@ -107,9 +108,11 @@ struct session_media {
 	uint32_t		 last_key_ts;
 	uint64_t		 gop_sum_ms;
 	uint32_t		 gops;
-	/* Audio/video drift. */
-	bool			 have_audio_ts;
-	uint32_t		 last_audio_ts;
+	/* Audio/video drift, per direction: media may flow both ways. */
+	bool			 have_audio_ts[2];
+	bool			 have_dir_video_ts[2];
+	uint32_t		 last_audio_ts[2];
+	uint32_t		 last_dir_video_ts[2];
 	int64_t			 drift_ms;	/* audio - video, last seen */
 	/* Capture time of the first and last media message. */
 	double			 first_t;
@@ -190,6 +193,9 @@ struct session {
 	uint32_t		 ladder_dropped;
 	bool			 stalled;	/* a stall problem is open */
 	bool			 desynced;	/* an av_desync problem is open */
+	/* Recent messages in the --dump=text form (char *), oldest first,
+	 * kept when the table is told to (the dashboard shows them). */
+	GQueue			*log;
 	bool			 handshake_late;	/* handshake_failed told */
 	bool			 ping_late;	/* ping_timeout told */
 };
@@ -250,6 +256,9 @@ void		 session_gap(struct session *, int side, uint64_t lost,
 void		 session_end(struct session *, enum session_end, double t);
 
 const char	*rtmp_dir_name(enum rtmp_dir);
+
+/* Keep each session's recent messages as text lines in session.log. */
+void		 session_table_keep_log(struct session_table *, bool);
 
 /* The thresholds the health rules use. */
 const struct health_config *session_table_health(const struct session_table *);

@@ -26,7 +26,7 @@ expect() {
 	fi
 }
 
-echo "1..17"
+echo "1..22"
 python3 "$SRCDIR/tests/pcapgen.py" minimal "$tmp/min.pcap"
 python3 "$SRCDIR/tests/pcapgen.py" garbage "$tmp/garbage.pcap"
 
@@ -42,6 +42,22 @@ expect "port 65536 is refused" 2 "is not a port" --port=65536 -r "$tmp/min.pcap"
 expect "a bad dump format is named, status 2" 2 "--dump.*xml" --dump=xml -r "$tmp/min.pcap"
 expect "nothing to read, status 2" 2 "nothing to read" --dump
 expect "a stray argument is named" 2 "unexpected argument 'extra'" -r "$tmp/min.pcap" extra
+expect "a bad --fail-on is named, status 2" 2 "--fail-on.*'maybe'" --fail-on=maybe -r "$tmp/min.pcap"
+printf '# thresholds\n[health]\nstall_ms = 500\nstal_ms = 2\n' >"$tmp/bad-key.conf"
+expect "a config file's unknown key: file, line and key, status 2" 2 \
+    "bad-key.conf:4: unknown key 'stal_ms' in \[health\]" -c "$tmp/bad-key.conf" -r "$tmp/min.pcap"
+printf '[health]\nstall_ms = abc\n' >"$tmp/bad-value.conf"
+expect "a config file's bad value: file, line and key, status 2" 2 \
+    "bad-value.conf:2: \[health\] stall_ms: 'abc' is not a positive integer" \
+    -c "$tmp/bad-value.conf" -r "$tmp/min.pcap"
+expect "a missing config file says why, status 2" 2 "nothing.conf: No such file" \
+    -c "$tmp/nothing.conf" -r "$tmp/min.pcap"
+# A good config file is used; a flag on the command line wins over it.
+printf '[rtmpscope]\nreport = json\ndump = json\n' >"$tmp/good.conf"
+"$RTMPSCOPE" -c "$tmp/good.conf" -r "$tmp/min.pcap" --dump=none >"$tmp/out" 2>"$tmp/err" &&
+    python3 -c 'import json, sys; assert "sessions" in json.load(open(sys.argv[1]))' "$tmp/out" &&
+    ok "a config file's report = json is used, --dump=none wins over its dump" ||
+    not_ok "a config file's report = json is used, --dump=none wins over its dump"
 expect "a missing capture says why" 1 "No such file" -r "$tmp/does-not-exist.pcap"
 head -c 4000 /dev/urandom >"$tmp/random.bin"
 expect "a file that is no capture says so" 1 "random.bin" -r "$tmp/random.bin"

@@ -2,7 +2,7 @@
 # The real sample captures say what the encoder was asked for (samples/README:
 # ffmpeg, 320x240 H.264, AAC 44.1 kHz mono): every AVC sequence header gives
 # that size and a profile, every AAC sequence header that rate and channel
-# count, and every connect its app and tcUrl.  TAP output.
+# count, and every connect its app and a tcUrl naming it.  TAP output.
 RTMPSCOPE=${RTMPSCOPE:-$(dirname "$0")/../rtmpscope}
 SRCDIR=${SRCDIR:-$(dirname "$0")/..}
 set -- "$SRCDIR"/samples/*.pcap
@@ -27,9 +27,11 @@ for line in sys.stdin:
         assert got == (44100, 1, "LC"), "audio sequence header %r" % (got,)
     if r.get("type") == 20 and r.get("name") == "connect":
         connects += 1
-        assert r.get("app") == "live", "connect app %r" % r.get("app")
-        assert str(r.get("tcUrl", "")).startswith("rtmp://"), "tcUrl"
-assert video and audio and connects, (video, audio, connects)
+        app, url = r.get("app"), str(r.get("tcUrl", ""))
+        assert app and url.startswith("rtmp://") and ("/" + app) in url, \
+            "connect app %r tcUrl %r" % (app, url)
+assert connects, "no connect"
+
 print("%d video and %d audio sequence headers, %d connects" %
       (video, audio, connects))
 ' 2>&1); then

@@ -1,0 +1,634 @@
+/*
+ * The config file (rtmpscope.conf(5)).  One table says every key: its
+ * group, type, default, where its value goes and what it means; reading a
+ * file and writing the defaults both walk it.
+ *
+ * GKeyFile parses; it does not say on which line a key or a bad line is,
+ * so the messages find their line in the text themselves.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config-file.h"
+
+/* Larger than any config file a person writes. */
+#define CONFIG_MAX_BYTES	(1024 * 1024)
+
+enum config_type {
+	CONFIG_MS,		/* milliseconds: a positive integer */
+	CONFIG_READ,		/* a capture file; empty: none */
+	CONFIG_PORTS,		/* a list of ports: 1935;19350 */
+	CONFIG_DUMP,		/* text, json, none */
+	CONFIG_REPORT,		/* text, json, none */
+	CONFIG_FAIL_ON,		/* warn, bad, none */
+	CONFIG_LADDER,		/* a session, all, none */
+};
+
+struct config_key {
+	const char		*group;
+	const char		*key;
+	enum config_type	 type;
+	const char		*def;
+	/* Where the value goes: a field of struct health_config ... */
+	size_t			 health_field;
+	/* ... or the option of the flag the command line may have given. */
+	unsigned int		 option;
+	const char		*what;
+};
+
+#define HEALTH_FIELD(f)		offsetof(struct health_config, f), 0
+#define OPTION(given)		0, (given)
+
+static const struct config_key config_keys[] = {
+	{ "rtmpscope", "read", CONFIG_READ, "", OPTION(OPTIONS_GIVEN_READ),
+	    "Read packets from this capture file (pcap or pcapng); "
+	    "empty: none" },
+	{ "rtmpscope", "port", CONFIG_PORTS, "1935",
+	    OPTION(OPTIONS_GIVEN_PORT),
+	    "The RTMP server ports, separated by ';'" },
+	{ "rtmpscope", "dump", CONFIG_DUMP, "none",
+	    OPTION(OPTIONS_GIVEN_DUMP),
+	    "Print every RTMP message: text, json or none" },
+	{ "rtmpscope", "report", CONFIG_REPORT, "none",
+	    OPTION(OPTIONS_GIVEN_REPORT),
+	    "Print a report of every session: text, json or none" },
+	{ "rtmpscope", "fail-on", CONFIG_FAIL_ON, "none",
+	    OPTION(OPTIONS_GIVEN_FAIL_ON),
+	    "Exit with status 1 if a session's health is this or worse: "
+	    "warn, bad or none" },
+	{ "rtmpscope", "ladder", CONFIG_LADDER, "none",
+	    OPTION(OPTIONS_GIVEN_LADDER),
+	    "Draw the message ladder of a session (a number or a client "
+	    "ip:port), all or none" },
+	{ "health", "stall_ms", CONFIG_MS, "2000", HEALTH_FIELD(stall_ms),
+	    "No audio or video for this long while publishing or playing "
+	    "is a stall" },
+	{ "health", "handshake_timeout_ms", CONFIG_MS, "5000",
+	    HEALTH_FIELD(handshake_timeout_ms),
+	    "A handshake not complete after this long has failed" },
+	{ "health", "ping_timeout_ms", CONFIG_MS, "10000",
+	    HEALTH_FIELD(ping_timeout_ms),
+	    "A ping request unanswered for this long is a ping timeout" },
+	{ "health", "av_desync_ms", CONFIG_MS, "1000",
+	    HEALTH_FIELD(av_desync_ms),
+	    "Audio and video timestamps further apart than this are out "
+	    "of sync" },
+};
+#define CONFIG_NKEYS	(sizeof(config_keys) / sizeof(config_keys[0]))
+
+/* A file being read, for the messages. */
+struct config_file {
+	const char		*path;
+	const char		*text;		/* NUL-terminated */
+	size_t			 len;
+	struct options		*opts;
+	struct health_config	*health;
+};
+
+GQuark
+config_error_quark(void)
+{
+	return g_quark_from_static_string("config-error-quark");
+}
+
+/* "FILE:LINE: message", or "FILE: message" when the line is unknown. */
+static void G_GNUC_PRINTF(5, 6)
+config_fail(GError **err, enum config_error_code code, const char *path,
+    unsigned int line, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	if (line > 0)
+		g_set_error(err, CONFIG_ERROR, code, "%s:%u: %s", path, line,
+		    msg);
+	else
+		g_set_error(err, CONFIG_ERROR, code, "%s: %s", path, msg);
+	g_free(msg);
+}
+
+static gboolean
+config_read(const char *path, char **text, size_t *len, GError **err)
+{
+	GString *buf;
+	struct stat st;
+	ssize_t n;
+	size_t used;
+	int fd, saved;
+
+	if ((fd = open(path, O_RDONLY)) == -1) {
+		config_fail(err, CONFIG_ERROR_READ, path, 0, "%s",
+		    g_strerror(errno));
+		return FALSE;
+	}
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		config_fail(err, CONFIG_ERROR_READ, path, 0, "%s",
+		    g_strerror(EISDIR));
+		return FALSE;
+	}
+	buf = g_string_sized_new(4096);
+	for (;;) {
+		used = buf->len;
+		g_string_set_size(buf, used + 4096);
+		n = read(fd, buf->str + used, 4096);
+		g_string_set_size(buf, used + (n > 0 ? (size_t)n : 0));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			saved = errno;
+			close(fd);
+			g_string_free(buf, TRUE);
+			config_fail(err, CONFIG_ERROR_READ, path, 0, "%s",
+			    g_strerror(saved));
+			return FALSE;
+		}
+		if (n == 0)
+			break;
+		if (buf->len > CONFIG_MAX_BYTES) {
+			close(fd);
+			g_string_free(buf, TRUE);
+			config_fail(err, CONFIG_ERROR_READ, path, 0,
+			    "larger than %d bytes: not a config file",
+			    CONFIG_MAX_BYTES);
+			return FALSE;
+		}
+	}
+	close(fd);
+	*len = buf->len;
+	*text = g_string_free(buf, FALSE);
+	return TRUE;
+}
+
+/* The next line of text from *p: its start and length without "\r\n". */
+static bool
+config_next_line(const char **p, const char **line, size_t *len)
+{
+	const char *nl;
+
+	if (**p == '\0')
+		return false;
+	*line = *p;
+	if ((nl = strchr(*p, '\n')) == NULL) {
+		*len = strlen(*p);
+		*p += *len;
+	} else {
+		*len = (size_t)(nl - *p);
+		*p = nl + 1;
+	}
+	if (*len > 0 && (*line)[*len - 1] == '\r')
+		(*len)--;
+	return true;
+}
+
+/* If the line is a group header, "[name]", the name. */
+static bool
+config_line_group(const char *line, size_t len, const char **name,
+    size_t *namelen)
+{
+	const char *end = line + len, *close;
+
+	while (line < end && g_ascii_isspace(*line))
+		line++;
+	while (end > line && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	if (line == end || *line != '[' || end[-1] != ']')
+		return false;
+	if ((close = memchr(line, ']', (size_t)(end - line))) != end - 1)
+		return false;
+	*name = line + 1;
+	*namelen = (size_t)(end - line - 2);
+	return true;
+}
+
+/* Whether the line sets key: ^\s*KEY\s*= */
+static bool
+config_line_sets(const char *line, size_t len, const char *key)
+{
+	const char *end = line + len;
+	size_t klen = strlen(key);
+
+	while (line < end && g_ascii_isspace(*line))
+		line++;
+	if ((size_t)(end - line) < klen || memcmp(line, key, klen) != 0)
+		return false;
+	line += klen;
+	while (line < end && (*line == ' ' || *line == '\t'))
+		line++;
+	return line < end && *line == '=';
+}
+
+/*
+ * The line (from 1) of the nth "[group]" header if key is NULL, else of
+ * the nth line setting key inside a section of that group; 0 if none.
+ */
+static unsigned int
+config_find_line(const char *text, const char *group, const char *key,
+    unsigned int nth)
+{
+	const char *p = text, *line, *name;
+	size_t len, namelen;
+	unsigned int lineno = 0;
+	bool inside = false;
+
+	while (config_next_line(&p, &line, &len)) {
+		lineno++;
+		if (config_line_group(line, len, &name, &namelen)) {
+			inside = namelen == strlen(group) &&
+			    memcmp(name, group, namelen) == 0;
+			if (inside && key == NULL && --nth == 0)
+				return lineno;
+			continue;
+		}
+		if (inside && key != NULL && config_line_sets(line, len, key) &&
+		    --nth == 0)
+			return lineno;
+	}
+	return 0;
+}
+
+/*
+ * The first "key[locale] =" line inside a section of group, and its key.
+ * GKeyFile reads them as translations and does not list them; rtmpscope
+ * has none, so each is a mistake to point at.
+ */
+static char *
+config_find_locale_key(const char *text, const char *group,
+    unsigned int *lineno)
+{
+	const char *p = text, *line, *end, *eq, *name;
+	size_t len, namelen;
+	bool inside = false;
+
+	*lineno = 0;
+	while (config_next_line(&p, &line, &len)) {
+		(*lineno)++;
+		if (config_line_group(line, len, &name, &namelen)) {
+			inside = namelen == strlen(group) &&
+			    memcmp(name, group, namelen) == 0;
+			continue;
+		}
+		end = line + len;
+		while (line < end && g_ascii_isspace(*line))
+			line++;
+		if (!inside || line == end || *line == '#' ||
+		    (eq = memchr(line, '=', (size_t)(end - line))) == NULL ||
+		    memchr(line, '[', (size_t)(eq - line)) == NULL)
+			continue;
+		while (eq > line && (eq[-1] == ' ' || eq[-1] == '\t'))
+			eq--;
+		return g_strndup(line, (size_t)(eq - line));
+	}
+	return NULL;
+}
+
+/*
+ * The line GKeyFile could not parse: the shortest run of whole lines from
+ * the start that it refuses.  Its errors are about one line each, so a
+ * prefix fails exactly when it holds the bad line; bisect.
+ */
+static unsigned int
+config_syntax_line(const char *text, size_t len)
+{
+	GArray *ends;
+	GKeyFile *kf;
+	const char *p;
+	size_t lo, hi, mid, end;
+	gboolean ok;
+
+	ends = g_array_new(FALSE, FALSE, sizeof(size_t));
+	for (p = text; p < text + len; p++)
+		if (*p == '\n') {
+			end = (size_t)(p - text) + 1;
+			g_array_append_val(ends, end);
+		}
+	if (len > 0 && text[len - 1] != '\n')
+		g_array_append_val(ends, len);
+	/* Invariant: the first lo lines parse, the first hi lines do not. */
+	lo = 0;
+	hi = ends->len;
+	while (hi - lo > 1) {
+		mid = lo + (hi - lo) / 2;
+		kf = g_key_file_new();
+		ok = g_key_file_load_from_data(kf, text,
+		    g_array_index(ends, size_t, mid - 1), G_KEY_FILE_NONE, NULL);
+		g_key_file_free(kf);
+		if (ok)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	g_array_free(ends, TRUE);
+	return (unsigned int)hi;
+}
+
+static const struct config_key *
+config_find_key(const char *group, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < CONFIG_NKEYS; i++)
+		if (strcmp(config_keys[i].group, group) == 0 &&
+		    strcmp(config_keys[i].key, key) == 0)
+			return &config_keys[i];
+	return NULL;
+}
+
+static bool
+config_known_group(const char *group)
+{
+	size_t i;
+
+	for (i = 0; i < CONFIG_NKEYS; i++)
+		if (strcmp(config_keys[i].group, group) == 0)
+			return true;
+	return false;
+}
+
+/* A positive number of milliseconds that fits a uint32_t. */
+static gboolean
+config_set_ms(const struct config_file *cf, const struct config_key *k,
+    unsigned int line, const char *value, GError **err)
+{
+	unsigned long long n;
+	const char *p;
+
+	for (p = value; *p >= '0' && *p <= '9'; p++)
+		continue;
+	errno = 0;
+	if (*value == '\0' || *p != '\0' ||
+	    (n = strtoull(value, NULL, 10)) == 0) {
+		config_fail(err, CONFIG_ERROR_VALUE, cf->path, line,
+		    "[%s] %s: '%s' is not a positive integer", k->group,
+		    k->key, value);
+		return FALSE;
+	}
+	if (errno == ERANGE || n > UINT32_MAX) {
+		config_fail(err, CONFIG_ERROR_VALUE, cf->path, line,
+		    "[%s] %s: '%s' is too large (at most %" PRIu32 ")",
+		    k->group, k->key, value, UINT32_MAX);
+		return FALSE;
+	}
+	*(uint32_t *)(void *)((char *)cf->health + k->health_field) =
+	    (uint32_t)n;
+	return TRUE;
+}
+
+static gboolean
+config_set_ports(const struct config_file *cf, const struct config_key *k,
+    unsigned int line, GKeyFile *kf, bool apply, GError **err)
+{
+	uint16_t ports[OPTIONS_MAX_PORTS];
+	GError *kerr = NULL;
+	char **list;
+	gsize i, n;
+
+	list = g_key_file_get_string_list(kf, k->group, k->key, &n, &kerr);
+	if (list == NULL) {
+		config_fail(err, CONFIG_ERROR_VALUE, cf->path, line,
+		    "[%s] %s: %s", k->group, k->key,
+		    g_error_matches(kerr, G_KEY_FILE_ERROR,
+		    G_KEY_FILE_ERROR_UNKNOWN_ENCODING) ?
+		    "the value is not UTF-8" : kerr->message);
+		g_error_free(kerr);
+		return FALSE;
+	}
+	if (n == 0 || n > OPTIONS_MAX_PORTS) {
+		config_fail(err, CONFIG_ERROR_VALUE, cf->path, line,
+		    "[%s] %s: give 1 to %d ports, separated by ';'", k->group,
+		    k->key, OPTIONS_MAX_PORTS);
+		g_strfreev(list);
+		return FALSE;
+	}
+	for (i = 0; i < n; i++) {
+		g_strstrip(list[i]);
+		if (!options_value_port(list[i], &ports[i])) {
+			config_fail(err, CONFIG_ERROR_VALUE, cf->path, line,
+			    "[%s] %s: '%s' is not " OPTIONS_EXPECT_PORT,
+			    k->group, k->key, list[i]);
+			g_strfreev(list);
+			return FALSE;
+		}
+	}
+	g_strfreev(list);
+	if (apply) {
+		memcpy(cf->opts->ports, ports, n * sizeof(ports[0]));
+		cf->opts->nports = n;
+	}
+	return TRUE;
+}
+
+/* Checks one key's value and, unless the command line won, sets it. */
+static gboolean
+config_set(const struct config_file *cf, GKeyFile *kf,
+    const struct config_key *k, unsigned int line, GError **err)
+{
+	struct options *o = cf->opts, scratch;
+	GError *kerr = NULL;
+	const char *expect = NULL;
+	char *value;
+	gboolean ok = TRUE;
+	bool apply;
+
+	/* [health] keys have no flag: config_set_ms() sets them. */
+	apply = k->option != 0 && (o->given & k->option) == 0;
+	if (k->type == CONFIG_PORTS)
+		return config_set_ports(cf, k, line, kf, apply, err);
+
+	if ((value = g_key_file_get_string(kf, k->group, k->key,
+	    &kerr)) == NULL) {
+		/* GLib's message would copy the bytes that are not UTF-8. */
+		config_fail(err, CONFIG_ERROR_VALUE, cf->path, line,
+		    "[%s] %s: %s", k->group, k->key,
+		    g_error_matches(kerr, G_KEY_FILE_ERROR,
+		    G_KEY_FILE_ERROR_UNKNOWN_ENCODING) ?
+		    "the value is not UTF-8" : kerr->message);
+		g_error_free(kerr);
+		return FALSE;
+	}
+	g_strstrip(value);
+	/* The command line won: check the value, keep the flag's. */
+	memset(&scratch, 0, sizeof(scratch));
+	if (!apply)
+		o = &scratch;
+
+	switch (k->type) {
+	case CONFIG_MS:
+		ok = config_set_ms(cf, k, line, value, err);
+		break;
+	case CONFIG_READ:
+		g_free(o->read_file);
+		o->read_file = *value == '\0' ? NULL : g_strdup(value);
+		break;
+	case CONFIG_DUMP:
+		if (!options_value_dump(value, &o->dump))
+			expect = OPTIONS_EXPECT_DUMP;
+		break;
+	case CONFIG_REPORT:
+		if (!options_value_report(value, &o->report))
+			expect = OPTIONS_EXPECT_REPORT;
+		break;
+	case CONFIG_FAIL_ON:
+		if (!options_value_fail_on(value, &o->fail_on_set,
+		    &o->fail_on))
+			expect = OPTIONS_EXPECT_FAIL_ON;
+		break;
+	case CONFIG_LADDER:
+		if (!options_value_ladder(value, &o->ladder,
+		    &o->ladder_session))
+			expect = OPTIONS_EXPECT_LADDER;
+		break;
+	case CONFIG_PORTS:
+		break;
+	}
+	if (expect != NULL) {
+		config_fail(err, CONFIG_ERROR_VALUE, cf->path, line,
+		    "[%s] %s: '%s' is not %s", k->group, k->key, value,
+		    expect);
+		ok = FALSE;
+	}
+	g_free(scratch.read_file);
+	g_free(scratch.ladder_session);
+	g_free(value);
+	return ok;
+}
+
+/* Every key of one group: known, once each, with a good value. */
+static gboolean
+config_group(const struct config_file *cf, GKeyFile *kf, const char *group,
+    GError **err)
+{
+	const struct config_key *k;
+	bool seen[CONFIG_NKEYS];
+	char **keys, *locale;
+	size_t i;
+	unsigned int line;
+	gboolean ok = TRUE;
+
+	if (!config_known_group(group)) {
+		config_fail(err, CONFIG_ERROR_GROUP, cf->path,
+		    config_find_line(cf->text, group, NULL, 1),
+		    "unknown group [%s]", group);
+		return FALSE;
+	}
+	/* GKeyFile lists the keys in file order, a key given twice twice. */
+	memset(seen, 0, sizeof(seen));
+	keys = g_key_file_get_keys(kf, group, NULL, NULL);
+	for (i = 0; ok && keys != NULL && keys[i] != NULL; i++) {
+		if ((k = config_find_key(group, keys[i])) == NULL) {
+			config_fail(err, CONFIG_ERROR_KEY, cf->path,
+			    config_find_line(cf->text, group, keys[i], 1),
+			    "unknown key '%s' in [%s]", keys[i], group);
+			ok = FALSE;
+		} else if (seen[k - config_keys]) {
+			config_fail(err, CONFIG_ERROR_DUPLICATE, cf->path,
+			    config_find_line(cf->text, group, keys[i], 2),
+			    "[%s] %s: given twice", group, keys[i]);
+			ok = FALSE;
+		} else
+			seen[k - config_keys] = true;
+	}
+	for (i = 0; ok && keys != NULL && keys[i] != NULL; i++) {
+		k = config_find_key(group, keys[i]);
+		ok = config_set(cf, kf, k,
+		    config_find_line(cf->text, group, keys[i], 1), err);
+	}
+	g_strfreev(keys);
+	if (ok && (locale = config_find_locale_key(cf->text, group,
+	    &line)) != NULL) {
+		config_fail(err, CONFIG_ERROR_KEY, cf->path, line,
+		    "unknown key '%s' in [%s]", locale, group);
+		g_free(locale);
+		ok = FALSE;
+	}
+	return ok;
+}
+
+gboolean
+config_load(const char *path, struct options *opts,
+    struct health_config *health, GError **err)
+{
+	struct config_file cf;
+	GKeyFile *kf;
+	GError *kerr = NULL;
+	char *text, **groups, *nul;
+	const char *p;
+	size_t len, i;
+	unsigned int line;
+	gboolean ok = TRUE;
+
+	health_config_defaults(health);
+	if (!config_read(path, &text, &len, err))
+		return FALSE;
+	/* The line scans below stop at a NUL: refuse it here. */
+	if ((nul = memchr(text, '\0', len)) != NULL) {
+		for (line = 1, p = text; p < nul; p++)
+			line += *p == '\n';
+		config_fail(err, CONFIG_ERROR_SYNTAX, path, line,
+		    "a NUL byte: not a text file");
+		g_free(text);
+		return FALSE;
+	}
+	cf.path = path;
+	cf.text = text;
+	cf.len = len;
+	cf.opts = opts;
+	cf.health = health;
+
+	kf = g_key_file_new();
+	if (!g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE,
+	    &kerr)) {
+		config_fail(err, CONFIG_ERROR_SYNTAX, path,
+		    config_syntax_line(text, len), "%s", kerr->message);
+		g_error_free(kerr);
+		g_key_file_free(kf);
+		g_free(text);
+		return FALSE;
+	}
+	groups = g_key_file_get_groups(kf, NULL);
+	for (i = 0; ok && groups[i] != NULL; i++)
+		ok = config_group(&cf, kf, groups[i], err);
+	g_strfreev(groups);
+	g_key_file_free(kf);
+	g_free(text);
+	return ok;
+}
+
+void
+config_write_defaults(FILE *fp)
+{
+	const char *group = NULL;
+	size_t i;
+
+	fputs("# rtmpscope.conf: settings for rtmpscope(1), described in "
+	    "rtmpscope.conf(5).\n"
+	    "# Every key is shown at its default, commented out.  A flag "
+	    "on the command\n"
+	    "# line wins over the key of the same name.\n", fp);
+	for (i = 0; i < CONFIG_NKEYS; i++) {
+		if (group == NULL || strcmp(group, config_keys[i].group) != 0) {
+			group = config_keys[i].group;
+			fprintf(fp, "\n[%s]\n", group);
+		}
+		fprintf(fp, "# %s.\n#%s =%s%s\n", config_keys[i].what,
+		    config_keys[i].key, *config_keys[i].def != '\0' ? " " : "",
+		    config_keys[i].def);
+	}
+}
