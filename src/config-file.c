@@ -31,6 +31,8 @@
 enum config_type {
 	CONFIG_MS,		/* milliseconds: a positive integer */
 	CONFIG_READ,		/* a capture file; empty: none */
+	CONFIG_STRING,		/* a string option; empty: none */
+	CONFIG_SECONDS,		/* a positive number of seconds; 0: none */
 	CONFIG_PORTS,		/* a list of ports: 1935;19350 */
 	CONFIG_DUMP,		/* text, json, none */
 	CONFIG_REPORT,		/* text, json, none */
@@ -45,18 +47,37 @@ struct config_key {
 	const char		*def;
 	/* Where the value goes: a field of struct health_config ... */
 	size_t			 health_field;
-	/* ... or the option of the flag the command line may have given. */
+	/* ... or the option of the flag the command line may have given, */
 	unsigned int		 option;
+	/* and for a string option, its field of struct options. */
+	size_t			 string_field;
 	const char		*what;
 };
 
-#define HEALTH_FIELD(f)		offsetof(struct health_config, f), 0
-#define OPTION(given)		0, (given)
+#define HEALTH_FIELD(f)		offsetof(struct health_config, f), 0, 0
+#define OPTION(given)		0, (given), 0
+#define STRING_OPTION(given, f)	0, (given), offsetof(struct options, f)
 
 static const struct config_key config_keys[] = {
 	{ "rtmpscope", "read", CONFIG_READ, "", OPTION(OPTIONS_GIVEN_READ),
 	    "Read packets from this capture file (pcap or pcapng); "
 	    "empty: none" },
+	{ "rtmpscope", "interface", CONFIG_STRING, "",
+	    STRING_OPTION(OPTIONS_GIVEN_INTERFACE, interface),
+	    "Capture live on this interface; empty: none" },
+	{ "rtmpscope", "filter", CONFIG_STRING, "",
+	    STRING_OPTION(OPTIONS_GIVEN_FILTER, filter),
+	    "Only packets matching this BPF expression; empty: all" },
+	{ "rtmpscope", "write", CONFIG_STRING, "",
+	    STRING_OPTION(OPTIONS_GIVEN_WRITE, write_file),
+	    "Live: also save the captured packets to this file; empty: none" },
+	{ "rtmpscope", "duration", CONFIG_SECONDS, "0",
+	    OPTION(OPTIONS_GIVEN_DURATION),
+	    "Live: stop after this many seconds; 0: until stopped" },
+	{ "rtmpscope", "user", CONFIG_STRING, "",
+	    STRING_OPTION(OPTIONS_GIVEN_USER, user),
+	    "Live: drop privileges to this user once the capture is open; "
+	    "empty: stay" },
 	{ "rtmpscope", "port", CONFIG_PORTS, "1935",
 	    OPTION(OPTIONS_GIVEN_PORT),
 	    "The RTMP server ports, separated by ';'" },
@@ -443,7 +464,8 @@ config_set(const struct config_file *cf, GKeyFile *kf,
 	struct options *o = cf->opts, scratch;
 	GError *kerr = NULL;
 	const char *expect = NULL;
-	char *value;
+	char *value, *end, **slot;
+	unsigned long secs;
 	gboolean ok = TRUE;
 	bool apply;
 
@@ -477,6 +499,20 @@ config_set(const struct config_file *cf, GKeyFile *kf,
 		g_free(o->read_file);
 		o->read_file = *value == '\0' ? NULL : g_strdup(value);
 		break;
+	case CONFIG_STRING:
+		slot = (char **)(void *)((char *)o + k->string_field);
+		g_free(*slot);
+		*slot = *value == '\0' ? NULL : g_strdup(value);
+		break;
+	case CONFIG_SECONDS:
+		errno = 0;
+		secs = strtoul(value, &end, 10);
+		if (errno != 0 || *value == '\0' || *end != '\0' ||
+		    value[0] == '-' || secs > 31536000)
+			expect = "a number of seconds";
+		else
+			o->duration = (unsigned)secs;
+		break;
 	case CONFIG_DUMP:
 		if (!options_value_dump(value, &o->dump))
 			expect = OPTIONS_EXPECT_DUMP;
@@ -504,8 +540,8 @@ config_set(const struct config_file *cf, GKeyFile *kf,
 		    expect);
 		ok = FALSE;
 	}
-	g_free(scratch.read_file);
-	g_free(scratch.ladder_session);
+	/* What a checked-only value left in the scratch options. */
+	options_clear(&scratch);
 	g_free(value);
 	return ok;
 }

@@ -262,6 +262,27 @@ parse_replay(const gchar *name, const gchar *value, gpointer data,
 	return TRUE;
 }
 
+static gboolean
+parse_duration(const gchar *name, const gchar *value, gpointer data,
+    GError **err)
+{
+	char *end;
+	unsigned long secs;
+
+	errno = 0;
+	secs = strtoul(value, &end, 10);
+	if (errno != 0 || *value == '\0' || *end != '\0' || secs == 0 ||
+	    secs > 31536000 || value[0] == '-' || value[0] == '+') {
+		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+		    "--duration: '%s' is not a number of seconds (1 or more)",
+		    value);
+		return FALSE;
+	}
+	parsing->duration = (unsigned)secs;
+	parsing->given |= OPTIONS_GIVEN_DURATION;
+	return TRUE;
+}
+
 gboolean
 options_parse(struct options *opts, int argc, char **argv, GError **err)
 {
@@ -269,8 +290,21 @@ options_parse(struct options *opts, int argc, char **argv, GError **err)
 		{ "read", 'r', 0, G_OPTION_ARG_FILENAME, &opts->read_file,
 		    "Read packets from a capture file (pcap or pcapng)",
 		    "FILE" },
+		{ "interface", 'i', 0, G_OPTION_ARG_STRING, &opts->interface,
+		    "Capture live on an interface (any, lo, eth0, ...)", "IF" },
 		{ "port", 'p', 0, G_OPTION_ARG_CALLBACK, (void *)parse_port,
 		    "An RTMP server port (repeatable; default 1935)", "N" },
+		{ "filter", 'f', 0, G_OPTION_ARG_STRING, &opts->filter,
+		    "Only packets matching this BPF expression", "BPF" },
+		{ "write", 'w', 0, G_OPTION_ARG_FILENAME, &opts->write_file,
+		    "Live: also save the captured packets to FILE (pcap)",
+		    "FILE" },
+		{ "duration", 0, 0, G_OPTION_ARG_CALLBACK,
+		    (void *)parse_duration,
+		    "Live: stop after SECS seconds", "SECS" },
+		{ "user", 'Z', 0, G_OPTION_ARG_STRING, &opts->user,
+		    "Live: drop privileges to USER once the capture is open",
+		    "USER" },
 		{ "dump", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK,
 		    (void *)parse_dump,
 		    "Print every RTMP message, as text (default) or json",
@@ -323,6 +357,14 @@ options_parse(struct options *opts, int argc, char **argv, GError **err)
 	parsing = NULL;
 	if (ok && opts->read_file != NULL)
 		opts->given |= OPTIONS_GIVEN_READ;
+	if (ok && opts->interface != NULL)
+		opts->given |= OPTIONS_GIVEN_INTERFACE;
+	if (ok && opts->filter != NULL)
+		opts->given |= OPTIONS_GIVEN_FILTER;
+	if (ok && opts->write_file != NULL)
+		opts->given |= OPTIONS_GIVEN_WRITE;
+	if (ok && opts->user != NULL)
+		opts->given |= OPTIONS_GIVEN_USER;
 	if (ok && opts->nports == 0)
 		opts->ports[opts->nports++] = RTMP_DEFAULT_PORT;
 	return ok;
@@ -337,4 +379,9 @@ options_clear(struct options *opts)
 	opts->ladder_session = NULL;
 	g_free(opts->config_file);
 	opts->config_file = NULL;
+	g_free(opts->interface);
+	g_free(opts->filter);
+	g_free(opts->write_file);
+	g_free(opts->user);
+	opts->interface = opts->filter = opts->write_file = opts->user = NULL;
 }

@@ -27,6 +27,11 @@
 #define OPTIONS_GIVEN_FAIL_ON	0x10u
 #define OPTIONS_GIVEN_LADDER	0x20u
 #define OPTIONS_GIVEN_REPLAY	0x40u
+#define OPTIONS_GIVEN_INTERFACE	0x80u
+#define OPTIONS_GIVEN_FILTER	0x100u
+#define OPTIONS_GIVEN_WRITE	0x200u
+#define OPTIONS_GIVEN_DURATION	0x400u
+#define OPTIONS_GIVEN_USER	0x800u
 
 /* How the dashboard reads a capture file (--replay). */
 enum replay_pace {
@@ -36,6 +41,11 @@ enum replay_pace {
 
 struct options {
 	char			*read_file;
+	char			*interface;	/* live capture */
+	char			*filter;	/* BPF */
+	char			*write_file;	/* live: save packets */
+	unsigned		 duration;	/* live: seconds, 0 = until stopped */
+	char			*user;		/* live: drop privileges to */
 	uint16_t		 ports[OPTIONS_MAX_PORTS];
 	size_t			 nports;
 	enum dump_format	 dump;

@@ -10,11 +10,14 @@
 #
 # ffmpeg was asked for H.264 320x240 at 15 fps, GOP 15, 150 kbit/s, and AAC
 # mono 32 kbit/s.  The report's kbps counts audio and video message bytes over
-# the media duration, so it must come near 182 kbit/s; the bound is +-15 %:
-# over a few seconds x264 (ultrafast, 1 s VBV) overshoots its 150k by 5-10 %,
-# the AAC encoder lands a little above 32k, and FLV tag headers in the
-# message bodies add about 1.5 kbit/s.  The recorded captures measure
-# 195-197 kbit/s (+7-8 %).  fps must be 15 +- 10 %, gop_ms 1000 +- 10 %.
+# the media duration, so it must come near 182 kbit/s.  The bound is +-15 %
+# on clean.pcap (6 s): x264 (ultrafast, 1 s VBV) overshoots its 150k by
+# 5-10 % over a few seconds, AAC lands a little above 32k, FLV tag headers
+# in the message bodies add ~1.5 kbit/s, and a player that joins mid-GOP
+# counts audio from before its first keyframe (fewer bits per second).
+# Recorded: publisher 195 kbit/s (+7 %), player 173 (-5 %).  On the 4 s
+# publish-play-cs4096.pcap the first keyframe weighs more: +-20 % (measured
+# 203, +11 %).  fps must be 15 +- 10 %, gop_ms 1000 +- 10 %.
 #
 # One TAP line per assertion; the plan comes last.  Needs python3.
 
@@ -70,7 +73,7 @@ def problem(s, kind):
     for p in (s or {}).get("problems") or []:
         if p.get("kind") == kind:
             return p
-    return None
+    raise LookupError("no %s problem" % kind)
 
 def check(name, s, cond):
     """Assert cond(s) on session s; exceptions count as failures."""
@@ -151,8 +154,8 @@ elif cap == "publish-play-cs4096.pcap":
     for s in sessions:
         check("%s %s %s: health ok" % (s.get("role"), s.get("stream"), s.get("client")),
               s, lambda s: s["health"] == "ok")
-    check("publisher: kbps %d +-15%%" % ASKED_KBPS, session("publish", "cam"),
-          lambda s: near(s["kbps"], ASKED_KBPS, 0.15))
+    check("publisher: kbps %d +-20%%" % ASKED_KBPS, session("publish", "cam"),
+          lambda s: near(s["kbps"], ASKED_KBPS, 0.20))
 elif cap == "stall.pcap":
     count(2)
     stall_checks("publisher", session("publish", "stall"))

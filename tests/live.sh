@@ -1,0 +1,73 @@
+#!/bin/sh
+# Live capture on loopback with real peers: nginx-rtmp and an ffmpeg
+# publisher; rtmpscope -i lo -p PORT --report=json --duration N sees the
+# publish session with its stream name and about the frames sent.  TAP.
+RTMPSCOPE=${RTMPSCOPE:-$(dirname "$0")/../rtmpscope}
+MODULE=/usr/lib/nginx/modules/ngx_rtmp_module.so
+echo "1..5"
+skip_all() {
+	for i in 1 2 3 4 5; do echo "ok $i # SKIP $1"; done
+	exit 0
+}
+[ "$(id -u)" -eq 0 ] || skip_all "live capture needs root"
+command -v nginx >/dev/null && [ -f "$MODULE" ] || skip_all "no nginx with the rtmp module"
+command -v ffmpeg >/dev/null || skip_all "no ffmpeg"
+
+tmp=$(mktemp -d)
+pids=""
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	[ -f "$tmp/nginx.pid" ] && kill "$(cat "$tmp/nginx.pid")" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+mkdir -p "$tmp/logs"
+cat >"$tmp/nginx.conf" <<CONF
+load_module $MODULE;
+daemon off;
+master_process off;
+pid $tmp/nginx.pid;
+error_log $tmp/logs/error.log;
+events { worker_connections 64; }
+rtmp { server { listen 127.0.0.1:$port; chunk_size 4096;
+    application live { live on; } } }
+CONF
+nginx -p "$tmp" -c "$tmp/nginx.conf" &
+pids="$pids $!"
+"$RTMPSCOPE" -i lo -p "$port" --duration 8 --report=json >"$tmp/report.json" 2>"$tmp/err" &
+scope=$!
+pids="$pids $scope"
+sleep 1.5
+ffmpeg -nostdin -loglevel error -re -f lavfi -i testsrc2=size=320x240:rate=15 \
+    -f lavfi -i sine=frequency=440:sample_rate=44100 -c:v libx264 \
+    -preset ultrafast -g 15 -b:v 150k -c:a aac -b:a 32k -ac 1 -t 4 \
+    -f flv "rtmp://127.0.0.1:$port/live/livetest" 2>"$tmp/ffmpeg.err"
+wait "$scope"
+status=$?
+[ $status -eq 0 ] && echo "ok 1 - rtmpscope -i lo --duration 8 stops by itself, status 0" ||
+    { echo "not ok 1 - rtmpscope -i lo exited $status"; sed 's/^/# /' "$tmp/err"; }
+python3 - "$tmp/report.json" <<'PY'
+import json, sys
+n = 1
+def check(ok, name, why=""):
+    global n
+    n += 1
+    print("%s %d - %s" % ("ok" if ok else "not ok", n, name))
+    if not ok and why:
+        print("# " + str(why))
+try:
+    doc = json.load(open(sys.argv[1]))
+except Exception as e:
+    doc = {"sessions": []}
+pub = [s for s in doc["sessions"] if s["role"] == "publish"]
+check(len(pub) == 1, "one publish session seen live", doc["sessions"])
+s = pub[0] if pub else {}
+check(s.get("app") == "live" and s.get("stream") == "livetest",
+      "with its app and stream name", (s.get("app"), s.get("stream")))
+frames = s.get("video_frames", 0)
+check(54 <= frames <= 66, "video frames close to the 60 sent (4 s at 15 fps)",
+      frames)
+check(s.get("health") == "ok" and s.get("width") == 320,
+      "healthy, 320x240", (s.get("health"), s.get("width")))
+PY
