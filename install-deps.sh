@@ -3,7 +3,7 @@
 # Only what is missing is installed.  Usage: ./install-deps.sh [build|test]
 set -eu
 BUILD="autoconf automake make gcc pkg-config libpcap-dev libglib2.0-dev libncurses-dev libcmocka-dev"
-TEST="python3 tshark tcpdump nginx libnginx-mod-rtmp ffmpeg rtmpdump iproute2"
+TEST="python3 tshark tcpdump nginx libnginx-mod-rtmp ffmpeg rtmpdump iproute2 tmux"
 case "${1:-test}" in
 build) want=$BUILD ;;
 test) want="$BUILD $TEST" ;;
