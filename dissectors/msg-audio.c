@@ -100,6 +100,8 @@ static void
 config_fields(const struct audio_config *ac, struct field_sink *out,
     struct note *note)
 {
+	if (ac->object_type != 0)
+		field_uint(out, "object_type", ac->object_type);
 	if (ac->profile[0] != '\0') {
 		field_cstr(out, "profile", ac->profile);
 		note_add(note, " %s", ac->profile);

@@ -155,8 +155,25 @@ json_session(struct field_sink *j, const struct session *s)
 		j->ops->string(j, g_ptr_array_index(s->status_codes, i),
 		    strlen(g_ptr_array_index(s->status_codes, i)));
 	j->ops->end(j, true);
+	j->ops->key(j, "created_streams", 15);
+	j->ops->begin(j, true);
+	for (i = 0; i < s->ncreated; i++)
+		j->ops->uint(j, s->created[i]);
+	j->ops->end(j, true);
+	field_uint(j, "messages_c2s", s->dirs[DIR_C2S].messages);
+	field_uint(j, "messages_s2c", s->dirs[DIR_S2C].messages);
 	field_uint(j, "chunk_size_c2s", s->chunk_size[DIR_C2S]);
 	field_uint(j, "chunk_size_s2c", s->chunk_size[DIR_S2C]);
+	field_uint(j, "window_c2s", s->window[DIR_C2S]);
+	field_uint(j, "window_s2c", s->window[DIR_S2C]);
+	field_uint(j, "peer_bandwidth_c2s", s->peer_bandwidth[DIR_C2S]);
+	field_uint(j, "peer_bandwidth_s2c", s->peer_bandwidth[DIR_S2C]);
+	field_sint(j, "ack_lag_c2s", s->ack_lag[DIR_C2S]);
+	field_sint(j, "ack_lag_s2c", s->ack_lag[DIR_S2C]);
+	if (md->first_t > 0) {
+		field_number(j, "first_media", md->first_t);
+		field_number(j, "last_media", md->last_t);
+	}
 	field_uint(j, "malformed", s->malformed);
 	field_uint(j, "capture_gap_bytes", s->dirs[DIR_C2S].gap_bytes +
 	    s->dirs[DIR_S2C].gap_bytes);

@@ -457,8 +457,11 @@ on_result(struct session *s, enum rtmp_dir dir, bool error,
 		}
 		return;
 	}
-	if (!error && txn == s->create_txn && field_num(f, "value", &value))
-		s->create_txn = -1;	/* the stream id is in value */
+	if (!error && txn == s->create_txn && field_num(f, "value", &value)) {
+		s->create_txn = -1;
+		if (s->ncreated < G_N_ELEMENTS(s->created))
+			s->created[s->ncreated++] = (uint32_t)value;
+	}
 }
 
 static void

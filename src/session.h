@@ -175,6 +175,8 @@ struct session {
 	bool			 connect_answered;
 	double			 connect_txn;
 	double			 create_txn;	/* of the last createStream */
+	uint32_t		 created[8];	/* stream ids createStream gave */
+	uint32_t		 ncreated;
 	GPtrArray		*streams;	/* struct session_stream * */
 	GPtrArray		*status_codes;	/* char *, each once */
 	uint32_t		 chunk_size[2];	/* by direction */
