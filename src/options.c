@@ -305,6 +305,17 @@ options_parse(struct options *opts, int argc, char **argv, GError **err)
 		{ "user", 'Z', 0, G_OPTION_ARG_STRING, &opts->user,
 		    "Live: drop privileges to USER once the capture is open",
 		    "USER" },
+		{ "listen", 0, 0, G_OPTION_ARG_STRING, &opts->listen,
+		    "Proxy: accept RTMP clients on ADDR:PORT", "ADDR:PORT" },
+		{ "backend", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opts->backends,
+		    "Proxy: a backend (repeatable, in priority order)",
+		    "HOST:PORT" },
+		{ "http", 0, 0, G_OPTION_ARG_STRING, &opts->http,
+		    "Serve the status API and /metrics on [ADDR:]PORT "
+		    "(default port 10083, address 127.0.0.1)", "[ADDR:]PORT" },
+		{ "log-port", 0, 0, G_OPTION_ARG_STRING, &opts->log_port,
+		    "Send every event as a JSON line to readers of [ADDR:]PORT "
+		    "(default port 10081)", "[ADDR:]PORT" },
 		{ "dump", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK,
 		    (void *)parse_dump,
 		    "Print every RTMP message, as text (default) or json",
@@ -365,6 +376,14 @@ options_parse(struct options *opts, int argc, char **argv, GError **err)
 		opts->given |= OPTIONS_GIVEN_WRITE;
 	if (ok && opts->user != NULL)
 		opts->given |= OPTIONS_GIVEN_USER;
+	if (ok && opts->listen != NULL)
+		opts->given |= OPTIONS_GIVEN_LISTEN;
+	if (ok && opts->backends != NULL)
+		opts->given |= OPTIONS_GIVEN_BACKEND;
+	if (ok && opts->http != NULL)
+		opts->given |= OPTIONS_GIVEN_HTTP;
+	if (ok && opts->log_port != NULL)
+		opts->given |= OPTIONS_GIVEN_LOG_PORT;
 	if (ok && opts->nports == 0)
 		opts->ports[opts->nports++] = RTMP_DEFAULT_PORT;
 	return ok;
@@ -384,4 +403,10 @@ options_clear(struct options *opts)
 	g_free(opts->write_file);
 	g_free(opts->user);
 	opts->interface = opts->filter = opts->write_file = opts->user = NULL;
+	g_free(opts->listen);
+	g_free(opts->http);
+	g_free(opts->log_port);
+	g_strfreev(opts->backends);
+	opts->listen = opts->http = opts->log_port = NULL;
+	opts->backends = NULL;
 }

@@ -32,6 +32,10 @@
 #define OPTIONS_GIVEN_WRITE	0x200u
 #define OPTIONS_GIVEN_DURATION	0x400u
 #define OPTIONS_GIVEN_USER	0x800u
+#define OPTIONS_GIVEN_LISTEN	0x1000u
+#define OPTIONS_GIVEN_BACKEND	0x2000u
+#define OPTIONS_GIVEN_HTTP	0x4000u
+#define OPTIONS_GIVEN_LOG_PORT	0x8000u
 
 /* How the dashboard reads a capture file (--replay). */
 enum replay_pace {
@@ -46,6 +50,10 @@ struct options {
 	char			*write_file;	/* live: save packets */
 	unsigned		 duration;	/* live: seconds, 0 = until stopped */
 	char			*user;		/* live: drop privileges to */
+	char			*listen;	/* proxy: ADDR:PORT */
+	char			**backends;	/* proxy: HOST:PORT, by priority */
+	char			*http;		/* status: [ADDR:]PORT */
+	char			*log_port;	/* event log: [ADDR:]PORT */
 	uint16_t		 ports[OPTIONS_MAX_PORTS];
 	size_t			 nports;
 	enum dump_format	 dump;

@@ -99,8 +99,8 @@ json_problems(struct field_sink *j, const struct session *s)
 	j->ops->end(j, true);
 }
 
-static void
-json_session(struct field_sink *j, const struct session *s)
+void
+report_session_json(struct field_sink *j, const struct session *s)
 {
 	const struct session_stream *main_stream = session_main_stream(s);
 	const struct session_media *md = &s->media;
@@ -113,6 +113,8 @@ json_session(struct field_sink *j, const struct session *s)
 	field_number(j, "start", s->start);
 	field_number(j, "end", s->end);
 	field_cstr(j, "how", session_end_name(s->how));
+	if (s->backend != NULL)
+		field_cstr(j, "backend", s->backend);
 	field_bool(j, "joined", s->joined);
 	json_opt_str(j, "app", s->app);
 	json_opt_str(j, "tc_url", s->tc_url);
@@ -214,7 +216,7 @@ json_report(struct dump_out *o, const struct report_capture *cap,
 	j->ops->begin(j, true);
 	for (i = 0; i < all->len; i++)
 		if (reported(g_ptr_array_index(all, i)))
-			json_session(j, g_ptr_array_index(all, i));
+			report_session_json(j, g_ptr_array_index(all, i));
 	j->ops->end(j, true);
 	j->ops->end(j, false);
 	dump_out_bytes(o, "\n", 1);

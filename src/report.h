@@ -32,6 +32,9 @@ struct report_capture {
 bool		 report_print(FILE *, enum report_format,
 		    const struct report_capture *, const struct session_table *);
 
+/* One session as the report's JSON object, into a sink (status API). */
+void		 report_session_json(struct field_sink *, const struct session *);
+
 /* The worst health of every RTMP session (for --fail-on). */
 enum health	 report_worst_health(const struct session_table *);
 

@@ -61,6 +61,7 @@ session_model_free(struct session *s)
 {
 	guint i;
 
+	g_free(s->backend);
 	g_free(s->app);
 	g_free(s->tc_url);
 	g_free(s->flash_ver);

@@ -161,6 +161,7 @@ struct session {
 
 	/* The model (session-model.c), read by the report, UI and proxy. */
 	enum session_end	 how;
+	char			*backend;	/* proxy mode: the backend's name */
 	char			*app;
 	char			*tc_url;
 	char			*flash_ver;

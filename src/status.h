@@ -1,0 +1,44 @@
+/*
+ * The status endpoints (the seed's ports): an HTTP server (--http, default
+ * 127.0.0.1:10083) answering
+ *   GET /api/sessions        every session, as the report's JSON sessions
+ *   GET /api/sessions/ID     one session
+ *   GET /api/backends        the backend pool (proxy mode)
+ *   GET /api/events          every problem (and redirect), newest first
+ *   GET /metrics             Prometheus text format
+ * and the event log (--log-port, default 127.0.0.1:10081): every event as
+ * one JSON line to every connected reader (a slow reader is dropped, never
+ * waited for).  Both run on the main loop, in live-capture and proxy mode.
+ */
+#ifndef RTMPSCOPE_STATUS_H
+#define RTMPSCOPE_STATUS_H
+
+#include <glib.h>
+
+#include "backends.h"
+#include "session.h"
+
+#define STATUS_HTTP_PORT	10083
+#define STATUS_LOG_PORT		10081
+
+struct status_sources {
+	struct session_table	*sessions;
+	struct backend_pool	*backends;	/* NULL unless proxy mode */
+	const char		*mode;		/* "live", "proxy" */
+	/* Source figures for /metrics (may be NULL). */
+	void			 (*figures)(void *ctx, uint64_t *packets,
+				    uint64_t *bytes, uint64_t *drops);
+	void			*ctx;
+};
+
+struct status;
+
+/*
+ * Starts the HTTP server on http ("[ADDR:]PORT", NULL: none) and the event
+ * log on log ("[ADDR:]PORT", NULL: none).  Without an address, 127.0.0.1.
+ */
+struct status	*status_new(const struct status_sources *, const char *http,
+		    const char *log, GError **err);
+void		 status_free(struct status *);
+
+#endif
