@@ -805,7 +805,8 @@ session_model_end(struct session *s, enum session_end how, double now)
 
 	s->how = how;
 	session_model_check(s, now);
-	if (!s->joined && s->state == SESSION_HANDSHAKE && !s->handshake_late)
+	if (!s->joined && s->state == SESSION_HANDSHAKE && !s->handshake_late &&
+	    how != SESSION_END_OPEN)
 		session_problem(s, DIR_C2S, "handshake_failed", now, 0, false,
 		    "closed during the handshake");
 	if (s->connect_seen && !s->connect_answered && how != SESSION_END_OPEN)

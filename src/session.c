@@ -335,6 +335,9 @@ session_feed(struct session *s, int side, const uint8_t *p, size_t n,
 		return false;
 	if (n == 0)
 		return true;
+	/* A timeout that ran out before these bytes is judged first. */
+	if (s->state != SESSION_UNDECIDED)
+		session_model_check(s, now);
 	s->now = s->end = now;
 	if (s->state == SESSION_UNDECIDED && !decide(s, dir, p[0]))
 		return false;
