@@ -43,7 +43,7 @@ enum balance {
 struct backend_config {
 	char			*name;
 	char			*host;
-	uint16_t		 port;
+	uint16_t		 port;		/* default 1935 */
 	int			 priority;	/* lower first; default: order given */
 	unsigned		 weight;	/* round robin; default 1 */
 	enum backend_check	 check;		/* default CHECK_HANDSHAKE */
@@ -76,6 +76,22 @@ struct backend_pool;
 
 void		 backend_config_defaults(struct backend_config *);
 void		 backend_config_clear(struct backend_config *);
+/* A deep copy: *dst is overwritten (clear it first if it held one). */
+void		 backend_config_copy(struct backend_config *dst,
+		    const struct backend_config *src);
+/*
+ * "HOST:PORT", "[V6ADDR]:PORT": the host (new string) and port 1-65535.
+ * false, outputs untouched, on anything else.
+ */
+bool		 backend_address_parse(const char *, char **host,
+		    uint16_t *port);
+/*
+ * A backend from --backend HOST:PORT: named by its address, at the given
+ * priority (the flag's position), the other settings at their defaults.
+ * FALSE with *err ("--backend: 'x' is not an address (HOST:PORT)").
+ */
+gboolean	 backend_config_from_flag(const char *hostport, int priority,
+		    struct backend_config *, GError **err);
 
 struct backend_pool *backend_pool_new(enum balance);
 void		 backend_pool_free(struct backend_pool *);
@@ -87,13 +103,42 @@ void		 backend_pool_free(struct backend_pool *);
 void		 backend_pool_set(struct backend_pool *,
 		    const struct backend_config *, size_t n);
 void		 backend_pool_set_balance(struct backend_pool *, enum balance);
-/* A backend for a new session, never `avoid`; NULL when none is up. */
+/*
+ * A backend marked failed twice in a row by live traffic is held down
+ * this long, whatever its checks say (proxy_config.hold_down_ms; 0: never).
+ * Passive-only backends (CHECK_NONE) put down by marks come back up after
+ * it too.  Default 10000.
+ */
+void		 backend_pool_set_hold_down(struct backend_pool *, unsigned ms);
+/*
+ * A backend for a new session, never `avoid`; NULL when none is up.
+ * Picking does not count a session: backend_session_begin() does.
+ */
 struct backend	*backend_pool_pick(struct backend_pool *,
 		    const struct backend *avoid);
-/* Live traffic says a backend failed (refused, reset, _error on connect). */
+/*
+ * The proxy's part: begin when a session is relayed to a backend, end
+ * when it leaves it (closed, or redirected elsewhere).  A draining
+ * backend goes when its last session ends: the pointer must not be used
+ * after the end of its last session.
+ */
+void		 backend_session_begin(struct backend_pool *, struct backend *);
+void		 backend_session_end(struct backend_pool *, struct backend *);
+/*
+ * Live traffic says a backend failed (refused, reset, handshake timeout,
+ * _error on connect): it counts toward `fall` like a failed check, and a
+ * second mark in a row holds the backend down (held_down) for hold_down_ms.
+ */
 void		 backend_pool_mark_failed(struct backend_pool *,
 		    struct backend *, const char *why);
-/* Every backend, in priority order (struct backend *). */
+/* Live traffic says a backend works (a session got its connect answered
+ * with _result): the marks are no longer "in a row". */
+void		 backend_pool_mark_ok(struct backend_pool *, struct backend *);
+/*
+ * Every backend, in priority order (struct backend *), draining ones
+ * included: a new array the caller frees with g_ptr_array_unref(); the
+ * backends stay the pool's.
+ */
 GPtrArray	*backend_pool_list(const struct backend_pool *);
 struct backend	*backend_pool_find(const struct backend_pool *,
 		    const char *name);
@@ -105,7 +150,11 @@ void		 backend_pool_watch(struct backend_pool *, backend_state_fn,
 		    void *ctx);
 
 const char	*backend_state_name(enum backend_state);
+const char	*backend_check_name(enum backend_check);
+const char	*balance_name(enum balance);
+/* The words of the config file: none, tcp, handshake, connect ... */
 bool		 backend_check_parse(const char *, enum backend_check *);
+/* ... and priority, round-robin, least-sessions. */
 bool		 balance_parse(const char *, enum balance *);
 
 #endif

@@ -23,13 +23,29 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backends.h"
 #include "config-file.h"
+#include "proxy.h"
 
 /* Larger than any config file a person writes. */
 #define CONFIG_MAX_BYTES	(1024 * 1024)
 
+/* The table's group for every [backend NAME] group. */
+#define CONFIG_BACKEND		"backend"
+#define CONFIG_BACKEND_EXAMPLE	"origin1"
+
+/* Numbers are stored through uint32_t pointers into unsigned fields. */
+G_STATIC_ASSERT(sizeof(unsigned) == sizeof(uint32_t));
+
 enum config_type {
 	CONFIG_MS,		/* milliseconds: a positive integer */
+	CONFIG_MS_OR_ZERO,	/* milliseconds, 0 turning a thing off */
+	CONFIG_COUNT,		/* a positive integer */
+	CONFIG_PRIORITY,	/* an integer, 0 or more */
+	CONFIG_LISTEN,		/* ADDR:PORT, [ADDR6]:PORT or :PORT; empty */
+	CONFIG_ADDRESS,		/* HOST:PORT or [ADDR6]:PORT */
+	CONFIG_BALANCE,		/* priority, round-robin, least-sessions */
+	CONFIG_CHECK,		/* none, tcp, handshake, connect */
 	CONFIG_READ,		/* a capture file; empty: none */
 	CONFIG_STRING,		/* a string option; empty: none */
 	CONFIG_SECONDS,		/* a positive number of seconds; 0: none */
@@ -40,23 +56,36 @@ enum config_type {
 	CONFIG_LADDER,		/* a session, all, none */
 };
 
+/* The struct a key's value goes to. */
+enum config_dest {
+	DEST_OPTION,		/* struct options, unless the flag was given */
+	DEST_HEALTH,		/* struct health_config */
+	DEST_PROXY,		/* struct proxy_config */
+	DEST_BACKEND,		/* struct backend_config of the group */
+};
+
 struct config_key {
 	const char		*group;
 	const char		*key;
 	enum config_type	 type;
+	/* The default; for [backend NAME] keys, the example's value. */
 	const char		*def;
-	/* Where the value goes: a field of struct health_config ... */
-	size_t			 health_field;
-	/* ... or the option of the flag the command line may have given, */
+	enum config_dest	 dest;
+	/* The field (string options, health, proxy and backend keys), */
+	size_t			 field;
+	/* and for options, the flag the command line may have given. */
 	unsigned int		 option;
-	/* and for a string option, its field of struct options. */
-	size_t			 string_field;
 	const char		*what;
 };
 
-#define HEALTH_FIELD(f)		offsetof(struct health_config, f), 0, 0
-#define OPTION(given)		0, (given), 0
-#define STRING_OPTION(given, f)	0, (given), offsetof(struct options, f)
+#define HEALTH_FIELD(f) \
+	DEST_HEALTH, offsetof(struct health_config, f), 0
+#define OPTION(given)		DEST_OPTION, 0, (given)
+#define STRING_OPTION(given, f) \
+	DEST_OPTION, offsetof(struct options, f), (given)
+#define PROXY_FIELD(f)		DEST_PROXY, offsetof(struct proxy_config, f), 0
+#define BACKEND_FIELD(f) \
+	DEST_BACKEND, offsetof(struct backend_config, f), 0
 
 static const struct config_key config_keys[] = {
 	{ "rtmpscope", "read", CONFIG_READ, "", OPTION(OPTIONS_GIVEN_READ),
@@ -108,6 +137,61 @@ static const struct config_key config_keys[] = {
 	    HEALTH_FIELD(av_desync_ms),
 	    "Audio and video timestamps further apart than this are out "
 	    "of sync" },
+	{ "proxy", "listen", CONFIG_LISTEN, "", PROXY_FIELD(listen),
+	    "Proxy: accept RTMP clients on ADDR:PORT (:PORT: every address); "
+	    "--listen wins" },
+	{ "proxy", "balance", CONFIG_BALANCE, "priority",
+	    DEST_PROXY, 0, 0,
+	    "How a new session picks its backend: priority, round-robin or "
+	    "least-sessions" },
+	{ "proxy", "max_connections", CONFIG_COUNT, "1000",
+	    PROXY_FIELD(max_connections),
+	    "Clients relayed at once; more are refused" },
+	{ "proxy", "connect_timeout_ms", CONFIG_MS, "3000",
+	    PROXY_FIELD(connect_timeout_ms),
+	    "A backend that does not accept within this long has failed" },
+	{ "proxy", "handshake_timeout_ms", CONFIG_MS, "5000",
+	    PROXY_FIELD(handshake_timeout_ms),
+	    "A client whose handshake is not done after this long is closed" },
+	{ "proxy", "idle_timeout_ms", CONFIG_MS, "60000",
+	    PROXY_FIELD(idle_timeout_ms),
+	    "A connection with no byte either way for this long is closed" },
+	{ "proxy", "queue_bytes", CONFIG_COUNT, "1048576",
+	    PROXY_FIELD(queue_bytes),
+	    "Bytes queued per direction before the sender is not read" },
+	{ "proxy", "drain_timeout_ms", CONFIG_MS, "10000",
+	    PROXY_FIELD(drain_timeout_ms),
+	    "On SIGTERM, sessions have this long to end before they are "
+	    "closed" },
+	{ "proxy", "hold_down_ms", CONFIG_MS_OR_ZERO, "10000",
+	    PROXY_FIELD(hold_down_ms),
+	    "A backend failing twice in a row in live traffic stays down this "
+	    "long; 0: never held" },
+	{ CONFIG_BACKEND, "address", CONFIG_ADDRESS, "127.0.0.1:1936",
+	    BACKEND_FIELD(host),
+	    "The backend's HOST:PORT ([ADDR6]:PORT for IPv6); required" },
+	{ CONFIG_BACKEND, "priority", CONFIG_PRIORITY, "0",
+	    BACKEND_FIELD(priority),
+	    "Lower first; default: the backend's place in the list" },
+	{ CONFIG_BACKEND, "weight", CONFIG_COUNT, "1", BACKEND_FIELD(weight),
+	    "Its share of the sessions with balance = round-robin" },
+	{ CONFIG_BACKEND, "check", CONFIG_CHECK, "handshake",
+	    BACKEND_FIELD(check),
+	    "The active check: none, tcp, handshake or connect" },
+	{ CONFIG_BACKEND, "check_app", CONFIG_STRING, "live",
+	    BACKEND_FIELD(check_app),
+	    "The application that check = connect connects to; required "
+	    "with it" },
+	{ CONFIG_BACKEND, "interval_ms", CONFIG_MS, "2000",
+	    BACKEND_FIELD(interval_ms),
+	    "The time between the end of a check and the next" },
+	{ CONFIG_BACKEND, "timeout_ms", CONFIG_MS, "1000",
+	    BACKEND_FIELD(timeout_ms),
+	    "A check not done after this long has failed" },
+	{ CONFIG_BACKEND, "rise", CONFIG_COUNT, "2", BACKEND_FIELD(rise),
+	    "Good checks in a row that bring a down backend up" },
+	{ CONFIG_BACKEND, "fall", CONFIG_COUNT, "3", BACKEND_FIELD(fall),
+	    "Failed checks in a row that put an up backend down" },
 };
 #define CONFIG_NKEYS	(sizeof(config_keys) / sizeof(config_keys[0]))
 
@@ -116,8 +200,11 @@ struct config_file {
 	const char		*path;
 	const char		*text;		/* NUL-terminated */
 	size_t			 len;
-	struct options		*opts;
+	struct options		*opts;		/* NULL: values only checked */
 	struct health_config	*health;
+	struct proxy_config	*proxy;
+	enum balance		*balance;
+	struct backend_config	*backend;	/* of the [backend NAME] read */
 };
 
 GQuark
@@ -360,11 +447,24 @@ config_syntax_line(const char *text, size_t len)
 	return (unsigned int)hi;
 }
 
+/* The table's group of a file's group: [backend NAME] is "backend". */
+static const char *
+config_table_group(const char *group)
+{
+	size_t n = strlen(CONFIG_BACKEND);
+
+	if (strncmp(group, CONFIG_BACKEND, n) == 0 &&
+	    (group[n] == '\0' || group[n] == ' '))
+		return CONFIG_BACKEND;
+	return group;
+}
+
 static const struct config_key *
 config_find_key(const char *group, const char *key)
 {
 	size_t i;
 
+	group = config_table_group(group);
 	for (i = 0; i < CONFIG_NKEYS; i++)
 		if (strcmp(config_keys[i].group, group) == 0 &&
 		    strcmp(config_keys[i].key, key) == 0)
@@ -377,39 +477,64 @@ config_known_group(const char *group)
 {
 	size_t i;
 
+	group = config_table_group(group);
 	for (i = 0; i < CONFIG_NKEYS; i++)
 		if (strcmp(config_keys[i].group, group) == 0)
 			return true;
 	return false;
 }
 
-/* A positive number of milliseconds that fits a uint32_t. */
+/*
+ * A number that fits a uint32_t (an int for a priority): positive, or 0
+ * too for the types that allow it.
+ */
 static gboolean
-config_set_ms(const struct config_file *cf, const struct config_key *k,
-    unsigned int line, const char *value, GError **err)
+config_set_number(const struct config_file *cf, const char *group,
+    const struct config_key *k, unsigned int line, const char *value,
+    void *slot, GError **err)
 {
-	unsigned long long n;
+	unsigned long long n, max;
 	const char *p;
+	bool zero_ok;
 
+	zero_ok = k->type == CONFIG_MS_OR_ZERO || k->type == CONFIG_PRIORITY;
+	max = k->type == CONFIG_PRIORITY ? INT_MAX : UINT32_MAX;
 	for (p = value; *p >= '0' && *p <= '9'; p++)
 		continue;
 	errno = 0;
 	if (*value == '\0' || *p != '\0' ||
-	    (n = strtoull(value, NULL, 10)) == 0) {
+	    ((n = strtoull(value, NULL, 10)) == 0 && !zero_ok)) {
 		config_fail(err, CONFIG_ERROR_VALUE, cf->path, line,
-		    "[%s] %s: '%s' is not a positive integer", k->group,
-		    k->key, value);
+		    "[%s] %s: '%s' is not a %s integer", group, k->key, value,
+		    zero_ok ? "non-negative" : "positive");
 		return FALSE;
 	}
-	if (errno == ERANGE || n > UINT32_MAX) {
+	if (errno == ERANGE || n > max) {
 		config_fail(err, CONFIG_ERROR_VALUE, cf->path, line,
-		    "[%s] %s: '%s' is too large (at most %" PRIu32 ")",
-		    k->group, k->key, value, UINT32_MAX);
+		    "[%s] %s: '%s' is too large (at most %llu)", group, k->key,
+		    value, max);
 		return FALSE;
 	}
-	*(uint32_t *)(void *)((char *)cf->health + k->health_field) =
-	    (uint32_t)n;
+	if (k->type == CONFIG_PRIORITY)
+		*(int *)slot = (int)n;
+	else
+		*(uint32_t *)slot = (uint32_t)n;
 	return TRUE;
+}
+
+/* ADDR:PORT, [ADDR6]:PORT or :PORT (every address). */
+static bool
+config_value_listen(const char *value)
+{
+	uint16_t port;
+	char *host;
+
+	if (value[0] == ':')
+		return options_value_port(value + 1, &port);
+	if (!backend_address_parse(value, &host, &port))
+		return false;
+	g_free(host);
+	return true;
 }
 
 static gboolean
@@ -458,27 +583,30 @@ config_set_ports(const struct config_file *cf, const struct config_key *k,
 
 /* Checks one key's value and, unless the command line won, sets it. */
 static gboolean
-config_set(const struct config_file *cf, GKeyFile *kf,
+config_set(const struct config_file *cf, GKeyFile *kf, const char *group,
     const struct config_key *k, unsigned int line, GError **err)
 {
 	struct options *o = cf->opts, scratch;
 	GError *kerr = NULL;
 	const char *expect = NULL;
-	char *value, *end, **slot;
+	char *value, *end, **str;
 	unsigned long secs;
 	gboolean ok = TRUE;
 	bool apply;
+	void *base = NULL, *slot;
+	uint16_t port;
 
-	/* [health] keys have no flag: config_set_ms() sets them. */
-	apply = k->option != 0 && (o->given & k->option) == 0;
+	/* Only options have a flag that may win over the file. */
+	apply = k->dest == DEST_OPTION && o != NULL &&
+	    (o->given & k->option) == 0;
 	if (k->type == CONFIG_PORTS)
 		return config_set_ports(cf, k, line, kf, apply, err);
 
-	if ((value = g_key_file_get_string(kf, k->group, k->key,
+	if ((value = g_key_file_get_string(kf, group, k->key,
 	    &kerr)) == NULL) {
 		/* GLib's message would copy the bytes that are not UTF-8. */
 		config_fail(err, CONFIG_ERROR_VALUE, cf->path, line,
-		    "[%s] %s: %s", k->group, k->key,
+		    "[%s] %s: %s", group, k->key,
 		    g_error_matches(kerr, G_KEY_FILE_ERROR,
 		    G_KEY_FILE_ERROR_UNKNOWN_ENCODING) ?
 		    "the value is not UTF-8" : kerr->message);
@@ -490,19 +618,65 @@ config_set(const struct config_file *cf, GKeyFile *kf,
 	memset(&scratch, 0, sizeof(scratch));
 	if (!apply)
 		o = &scratch;
+	switch (k->dest) {
+	case DEST_OPTION:
+		base = o;
+		break;
+	case DEST_HEALTH:
+		base = cf->health;
+		break;
+	case DEST_PROXY:
+		base = cf->proxy;
+		break;
+	case DEST_BACKEND:
+		base = cf->backend;
+		break;
+	}
+	slot = (char *)base + k->field;
 
 	switch (k->type) {
 	case CONFIG_MS:
-		ok = config_set_ms(cf, k, line, value, err);
+	case CONFIG_MS_OR_ZERO:
+	case CONFIG_COUNT:
+	case CONFIG_PRIORITY:
+		ok = config_set_number(cf, group, k, line, value, slot, err);
+		break;
+	case CONFIG_LISTEN:
+		str = slot;
+		if (*value != '\0' && !config_value_listen(value))
+			expect = "an address (ADDR:PORT or :PORT)";
+		else {
+			g_free(*str);
+			*str = *value == '\0' ? NULL : g_strdup(value);
+		}
+		break;
+	case CONFIG_ADDRESS:
+		/* Two fields, host and port: set here. */
+		if (!backend_address_parse(value, &end, &port))
+			expect = "an address (HOST:PORT)";
+		else {
+			g_free(cf->backend->host);
+			cf->backend->host = end;
+			cf->backend->port = port;
+		}
+		break;
+	case CONFIG_BALANCE:
+		if (!balance_parse(value, cf->balance))
+			expect = "a balance (priority, round-robin or "
+			    "least-sessions)";
+		break;
+	case CONFIG_CHECK:
+		if (!backend_check_parse(value, slot))
+			expect = "a check (none, tcp, handshake or connect)";
 		break;
 	case CONFIG_READ:
 		g_free(o->read_file);
 		o->read_file = *value == '\0' ? NULL : g_strdup(value);
 		break;
 	case CONFIG_STRING:
-		slot = (char **)(void *)((char *)o + k->string_field);
-		g_free(*slot);
-		*slot = *value == '\0' ? NULL : g_strdup(value);
+		str = slot;
+		g_free(*str);
+		*str = *value == '\0' ? NULL : g_strdup(value);
 		break;
 	case CONFIG_SECONDS:
 		errno = 0;
@@ -536,7 +710,7 @@ config_set(const struct config_file *cf, GKeyFile *kf,
 	}
 	if (expect != NULL) {
 		config_fail(err, CONFIG_ERROR_VALUE, cf->path, line,
-		    "[%s] %s: '%s' is not %s", k->group, k->key, value,
+		    "[%s] %s: '%s' is not %s", group, k->key, value,
 		    expect);
 		ok = FALSE;
 	}
@@ -583,7 +757,7 @@ config_group(const struct config_file *cf, GKeyFile *kf, const char *group,
 	}
 	for (i = 0; ok && keys != NULL && keys[i] != NULL; i++) {
 		k = config_find_key(group, keys[i]);
-		ok = config_set(cf, kf, k,
+		ok = config_set(cf, kf, group, k,
 		    config_find_line(cf->text, group, keys[i], 1), err);
 	}
 	g_strfreev(keys);
@@ -597,9 +771,84 @@ config_group(const struct config_file *cf, GKeyFile *kf, const char *group,
 	return ok;
 }
 
-gboolean
-config_load(const char *path, struct options *opts,
-    struct health_config *health, GError **err)
+/* A backend's name: what --backend would name it, or a plain word. */
+static bool
+config_backend_name_ok(const char *name)
+{
+	const char *p;
+
+	if (*name == '\0')
+		return false;
+	for (p = name; *p != '\0'; p++)
+		if (!g_ascii_isalnum(*p) && strchr("._-:[]", *p) == NULL)
+			return false;
+	return true;
+}
+
+/*
+ * One [backend NAME] group, appended to backends when good.  Its priority
+ * defaults to its place in the list (after the --backend flags).
+ */
+static gboolean
+config_backend(struct config_file *cf, GKeyFile *kf, const char *group,
+    GArray *backends, GError **err)
+{
+	struct backend_config bc;
+	const char *name = group + strlen(CONFIG_BACKEND);
+	unsigned int line;
+	guint i;
+
+	line = config_find_line(cf->text, group, NULL, 1);
+	if (*name == ' ')
+		name++;
+	if (!config_backend_name_ok(name)) {
+		config_fail(err, CONFIG_ERROR_GROUP, cf->path, line,
+		    "[%s]: '%s' is not a backend name (letters, digits and "
+		    "._-:[]): [backend NAME]", group, name);
+		return FALSE;
+	}
+	for (i = 0; i < backends->len; i++)
+		if (strcmp(g_array_index(backends, struct backend_config,
+		    i).name, name) == 0) {
+			config_fail(err, CONFIG_ERROR_DUPLICATE, cf->path, line,
+			    "[%s]: a backend named '%s' is already given "
+			    "(by --backend)", group, name);
+			return FALSE;
+		}
+	backend_config_defaults(&bc);
+	bc.name = g_strdup(name);
+	bc.priority = (int)backends->len;
+	cf->backend = &bc;
+	if (!config_group(cf, kf, group, err))
+		goto fail;
+	if (bc.host == NULL) {
+		config_fail(err, CONFIG_ERROR_VALUE, cf->path, line,
+		    "[%s] address: missing (HOST:PORT)", group);
+		goto fail;
+	}
+	if (bc.check == CHECK_CONNECT && bc.check_app == NULL) {
+		config_fail(err, CONFIG_ERROR_VALUE, cf->path,
+		    config_find_line(cf->text, group, "check", 1),
+		    "[%s] check_app: needed with check = connect", group);
+		goto fail;
+	}
+	cf->backend = NULL;
+	g_array_append_val(backends, bc);
+	return TRUE;
+fail:
+	cf->backend = NULL;
+	backend_config_clear(&bc);
+	return FALSE;
+}
+
+/*
+ * Reads a file: every group, every key checked; what the caller did not
+ * ask for (NULL) is read into scratch and dropped.
+ */
+static gboolean
+config_parse(const char *path, struct options *opts,
+    struct health_config *health, struct proxy_config *proxy,
+    GArray *backends, enum balance *balance, GError **err)
 {
 	struct config_file cf;
 	GKeyFile *kf;
@@ -610,7 +859,6 @@ config_load(const char *path, struct options *opts,
 	unsigned int line;
 	gboolean ok = TRUE;
 
-	health_config_defaults(health);
 	if (!config_read(path, &text, &len, err))
 		return FALSE;
 	/* The line scans below stop at a NUL: refuse it here. */
@@ -622,11 +870,14 @@ config_load(const char *path, struct options *opts,
 		g_free(text);
 		return FALSE;
 	}
+	memset(&cf, 0, sizeof(cf));
 	cf.path = path;
 	cf.text = text;
 	cf.len = len;
 	cf.opts = opts;
 	cf.health = health;
+	cf.proxy = proxy;
+	cf.balance = balance;
 
 	kf = g_key_file_new();
 	if (!g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE,
@@ -639,12 +890,85 @@ config_load(const char *path, struct options *opts,
 		return FALSE;
 	}
 	groups = g_key_file_get_groups(kf, NULL);
-	for (i = 0; ok && groups[i] != NULL; i++)
-		ok = config_group(&cf, kf, groups[i], err);
+	for (i = 0; ok && groups[i] != NULL; i++) {
+		if (strcmp(config_table_group(groups[i]),
+		    CONFIG_BACKEND) == 0)
+			ok = config_backend(&cf, kf, groups[i], backends, err);
+		else
+			ok = config_group(&cf, kf, groups[i], err);
+	}
 	g_strfreev(groups);
 	g_key_file_free(kf);
 	g_free(text);
 	return ok;
+}
+
+static void
+config_backends_free(GArray *backends)
+{
+	guint i;
+
+	for (i = 0; i < backends->len; i++)
+		backend_config_clear(&g_array_index(backends,
+		    struct backend_config, i));
+	g_array_free(backends, TRUE);
+}
+
+gboolean
+config_load(const char *path, struct options *opts,
+    struct health_config *health, GError **err)
+{
+	struct proxy_config proxy;
+	enum balance balance = BALANCE_PRIORITY;
+	GArray *backends;
+	gboolean ok;
+
+	health_config_defaults(health);
+	proxy_config_defaults(&proxy);
+	backends = g_array_new(FALSE, TRUE, sizeof(struct backend_config));
+	ok = config_parse(path, opts, health, &proxy, backends, &balance,
+	    err);
+	config_backends_free(backends);
+	proxy_config_clear(&proxy);
+	return ok;
+}
+
+gboolean
+config_load_proxy(const char *path, struct proxy_config *cfg,
+    GArray *backends, enum balance *balance, GError **err)
+{
+	struct health_config health;
+	struct proxy_config proxy;
+	enum balance bal = BALANCE_PRIORITY;
+	GArray *found;
+	guint i, nflags = backends->len;
+	gboolean ok;
+
+	health_config_defaults(&health);
+	proxy_config_defaults(&proxy);
+	/* The flags' backends, to number and check names after them. */
+	found = g_array_new(FALSE, TRUE, sizeof(struct backend_config));
+	g_array_set_size(found, backends->len);
+	for (i = 0; i < backends->len; i++)
+		backend_config_copy(&g_array_index(found,
+		    struct backend_config, i), &g_array_index(backends,
+		    struct backend_config, i));
+	ok = config_parse(path, NULL, &health, &proxy, found, &bal, err);
+	if (!ok) {
+		config_backends_free(found);
+		proxy_config_clear(&proxy);
+		return FALSE;
+	}
+	for (i = nflags; i < found->len; i++)
+		g_array_append_val(backends, g_array_index(found,
+		    struct backend_config, i));
+	/* Moved to backends: only the copies of the flags' are freed. */
+	g_array_set_size(found, nflags);
+	config_backends_free(found);
+	proxy_config_clear(cfg);
+	*cfg = proxy;
+	*balance = bal;
+	return TRUE;
 }
 
 void
@@ -659,6 +983,8 @@ config_write_defaults(FILE *fp)
 	    "on the command\n"
 	    "# line wins over the key of the same name.\n", fp);
 	for (i = 0; i < CONFIG_NKEYS; i++) {
+		if (strcmp(config_keys[i].group, CONFIG_BACKEND) == 0)
+			continue;
 		if (group == NULL || strcmp(group, config_keys[i].group) != 0) {
 			group = config_keys[i].group;
 			fprintf(fp, "\n[%s]\n", group);
@@ -666,5 +992,15 @@ config_write_defaults(FILE *fp)
 		fprintf(fp, "# %s.\n#%s =%s%s\n", config_keys[i].what,
 		    config_keys[i].key, *config_keys[i].def != '\0' ? " " : "",
 		    config_keys[i].def);
+	}
+	/* "# key": not "#key", which would read as a default to uncomment. */
+	fputs("\n# Proxy mode: one [backend NAME] group per backend, for "
+	    "example:\n#\n# [" CONFIG_BACKEND " " CONFIG_BACKEND_EXAMPLE
+	    "]\n", fp);
+	for (i = 0; i < CONFIG_NKEYS; i++) {
+		if (strcmp(config_keys[i].group, CONFIG_BACKEND) != 0)
+			continue;
+		fprintf(fp, "#   %s.\n# %s = %s\n", config_keys[i].what,
+		    config_keys[i].key, config_keys[i].def);
 	}
 }

@@ -10,8 +10,10 @@
 
 #include <glib.h>
 
+#include "backends.h"
 #include "health.h"
 #include "options.h"
+#include "proxy.h"
 
 #define CONFIG_ERROR	(config_error_quark())
 GQuark	config_error_quark(void);
@@ -35,6 +37,20 @@ enum config_error_code {
  */
 gboolean	config_load(const char *path, struct options *opts,
 		    struct health_config *health, GError **err);
+
+/*
+ * Proxy mode's part of the file (at start and on SIGHUP): *cfg set to the
+ * defaults and the [proxy] group, *balance to its balance key, and one
+ * struct backend_config per [backend NAME] group appended to backends (a
+ * GArray of struct backend_config, which may already hold the --backend
+ * flags': a group's priority defaults to its index in the array, and a
+ * name already there is an error).  Every other group is checked too.
+ * FALSE with *err, and nothing changed, on the first problem: a bad file
+ * on reload keeps the old settings.  *cfg must hold settings (from
+ * proxy_config_defaults() or a previous load): they are cleared.
+ */
+gboolean	config_load_proxy(const char *path, struct proxy_config *cfg,
+		    GArray *backends, enum balance *balance, GError **err);
 
 /* A config file with every key at its default, commented out. */
 void		config_write_defaults(FILE *);

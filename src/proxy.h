@@ -27,6 +27,7 @@ struct proxy_config {
 	unsigned	 idle_timeout_ms;	/* 60000 */
 	unsigned	 queue_bytes;		/* per direction: 1 MiB */
 	unsigned	 drain_timeout_ms;	/* SIGTERM: 10000 */
+	unsigned	 hold_down_ms;		/* backend_pool_set_hold_down: 10000 */
 };
 
 struct proxy_stats {
@@ -46,6 +47,11 @@ void		 proxy_config_clear(struct proxy_config *);
 /* Listens; NULL with *err (address in use, permission) on failure. */
 struct proxy	*proxy_new(const struct proxy_config *, struct backend_pool *,
 		    struct session_table *, GError **err);
+/*
+ * New settings (SIGHUP): they apply to the next connection and the next
+ * timeout check; the listening address stays what it was.
+ */
+void		 proxy_set_config(struct proxy *, const struct proxy_config *);
 /* Stops accepting; calls done when every connection has ended or after
  * drain_timeout_ms (then closing what is left). */
 void		 proxy_drain(struct proxy *, void (*done)(void *), void *ctx);

@@ -1,0 +1,857 @@
+/*
+ * The relay of proxy mode: see proxy.h.
+ *
+ * A connection is a client peer and an upstream (a backend peer, the
+ * backend it belongs to and the state of its connect).  Each peer owns the
+ * queue of the bytes waiting to be written to it, so the upstream can be
+ * replaced whole while the client and the session stay.
+ *
+ * Bytes read from one peer are fed to the session, then written to the
+ * other at once when its queue is empty (the usual case: no copy, no
+ * wait); what the kernel does not take is queued.  A peer is read only
+ * while the other peer's queue is under queue_bytes, and never more than
+ * the room left, so a queue never holds more than queue_bytes.
+ *
+ * Every socket is polled through one GSource whose events follow what the
+ * peer wants (g_source_modify_unix_fd): a GSocket source has its condition
+ * fixed at creation and would have to be destroyed and made again at every
+ * turn of the backpressure.  A peer that wants nothing is not polled at
+ * all, so a hung-up socket cannot wake the loop while it waits.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <gio/gio.h>
+
+#include "proxy.h"
+
+#define PROXY_READ_MAX		65536	/* bytes read per wake-up at most */
+#define PROXY_ACCEPT_MAX	64	/* connections accepted per wake-up */
+#define PROXY_TICK_MS		100	/* timeouts are checked this often */
+#define PROXY_BACKLOG		1024
+
+struct conn;
+
+/* One socket of a connection and the bytes waiting to be written to it. */
+struct peer {
+	struct conn	*conn;
+	int		 side;		/* of the session: 0 client, 1 backend */
+	GSocket		*sock;
+	GSource		*src;
+	gpointer	 tag;		/* the fd in src; NULL: not polled */
+	GIOCondition	 events;
+	GByteArray	*outq;		/* NULL when empty */
+	size_t		 outq_off;	/* bytes of outq already written */
+	bool		 eof;		/* it will send no more */
+	bool		 shut;		/* we will send it no more */
+};
+
+/* The backend side: what a swap of backends replaces. */
+struct upstream {
+	struct peer	 peer;
+	struct backend	*backend;
+	GSocketAddress	*addr;
+	GCancellable	*resolving;	/* a host name being resolved */
+	double		 connect_start;
+	bool		 connected;
+	bool		 answered;	/* connect answered: told the pool */
+};
+
+struct conn {
+	struct proxy	*proxy;
+	GList		 link;		/* in proxy->conns */
+	struct peer	 client;
+	struct upstream	*up;
+	struct endpoint	 client_ep;
+	struct session	*session;	/* NULL until the backend answers */
+	bool		 feeding;	/* the session still wants bytes */
+	double		 accepted;
+	double		 last_io;
+	unsigned	 tries;		/* backends tried */
+};
+
+struct proxy {
+	struct proxy_config	 cfg;
+	struct backend_pool	*pool;
+	struct session_table	*sessions;
+	GSocket			*listener;
+	GSource			*accept_src;
+	GSource			*tick;
+	GQueue			 conns;
+	struct proxy_stats	 stats;
+	/* proxy_drain */
+	void			 (*drain_done)(void *);
+	void			*drain_ctx;
+	GSource			*drain_timer;
+	uint8_t			 buf[PROXY_READ_MAX];
+};
+
+static void	conn_update(struct conn *);
+static void	conn_end(struct conn *, enum session_end);
+static void	upstream_start(struct conn *, const struct backend *avoid);
+
+static double
+wall_now(void)
+{
+	return (double)g_get_real_time() / 1e6;
+}
+
+/* "ADDR:PORT", "[ADDR6]:PORT" or ":PORT" (every address). */
+static GSocketAddress *
+parse_listen(const char *spec, GError **err)
+{
+	g_autofree char *host = NULL;
+	g_autoptr(GInetAddress) ia = NULL;
+	const char *colon = strrchr(spec, ':');
+	char *end;
+	unsigned long port;
+	size_t hlen;
+
+	if (colon == NULL || colon[1] == '\0')
+		goto bad;
+	errno = 0;
+	port = strtoul(colon + 1, &end, 10);
+	if (errno != 0 || *end != '\0' || port == 0 || port > 65535)
+		goto bad;
+	hlen = (size_t)(colon - spec);
+	if (hlen >= 2 && spec[0] == '[' && spec[hlen - 1] == ']')
+		host = g_strndup(spec + 1, hlen - 2);
+	else
+		host = g_strndup(spec, hlen);
+	if (host[0] == '\0')
+		ia = g_inet_address_new_any(G_SOCKET_FAMILY_IPV4);
+	else
+		ia = g_inet_address_new_from_string(host);
+	if (ia == NULL)
+		goto bad;
+	return g_inet_socket_address_new(ia, (guint16)port);
+bad:
+	g_set_error(err, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+	    "--listen: '%s' is not ADDR:PORT (an IP address and a port)",
+	    spec);
+	return NULL;
+}
+
+static void
+endpoint_from_address(GSocketAddress *sa, struct endpoint *ep)
+{
+	GInetAddress *ia;
+	gsize n;
+
+	memset(ep, 0, sizeof(*ep));
+	if (sa == NULL || !G_IS_INET_SOCKET_ADDRESS(sa))
+		return;
+	ia = g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(sa));
+	ep->port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(sa));
+	n = g_inet_address_get_native_size(ia);
+	ep->family = n == 4 ? 4 : 6;
+	memcpy(ep->addr, g_inet_address_to_bytes(ia), MIN(n, sizeof(ep->addr)));
+}
+
+/* Peers: a socket polled for what it wants, and its queue. */
+
+static size_t
+peer_queued(const struct peer *p)
+{
+	return p->outq == NULL ? 0 : p->outq->len - p->outq_off;
+}
+
+static void	peer_ready(struct peer *, GIOCondition);
+
+struct peer_source {
+	GSource		 base;
+	struct peer	*peer;
+};
+
+static gboolean
+peer_dispatch(GSource *src, GSourceFunc fn, gpointer data)
+{
+	struct peer *p = ((struct peer_source *)src)->peer;
+
+	if (p->tag != NULL)
+		peer_ready(p, g_source_query_unix_fd(src, p->tag));
+	return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs peer_source_funcs = {
+	.dispatch = peer_dispatch,
+};
+
+static void
+peer_init(struct peer *p, struct conn *c, int side, GSocket *sock)
+{
+	memset(p, 0, sizeof(*p));
+	p->conn = c;
+	p->side = side;
+	p->sock = sock;
+	g_socket_set_blocking(sock, FALSE);
+	p->src = g_source_new(&peer_source_funcs, sizeof(struct peer_source));
+	((struct peer_source *)p->src)->peer = p;
+	g_source_attach(p->src, NULL);
+}
+
+static void
+peer_poll(struct peer *p, GIOCondition want)
+{
+	if (want == p->events && (want == 0) == (p->tag == NULL))
+		return;
+	if (want == 0) {
+		g_source_remove_unix_fd(p->src, p->tag);
+		p->tag = NULL;
+	} else if (p->tag == NULL)
+		p->tag = g_source_add_unix_fd(p->src,
+		    g_socket_get_fd(p->sock), want);
+	else
+		g_source_modify_unix_fd(p->src, p->tag, want);
+	p->events = want;
+}
+
+/* A reset passes on as a reset: close without lingering. */
+static void
+peer_abort(struct peer *p)
+{
+	struct linger l = { 1, 0 };
+
+	if (p->sock != NULL)
+		(void)setsockopt(g_socket_get_fd(p->sock), SOL_SOCKET,
+		    SO_LINGER, &l, sizeof(l));
+}
+
+static void
+peer_close(struct peer *p)
+{
+	if (p->src != NULL) {
+		g_source_destroy(p->src);
+		g_source_unref(p->src);
+		p->src = NULL;
+		p->tag = NULL;
+	}
+	if (p->sock != NULL) {
+		(void)g_socket_close(p->sock, NULL);
+		g_object_unref(p->sock);
+		p->sock = NULL;
+	}
+	if (p->outq != NULL)
+		g_byte_array_unref(p->outq);
+	p->outq = NULL;
+}
+
+/*
+ * Writes what the queue holds, then, from data, what the kernel takes;
+ * the rest of data is queued.  False when the peer is gone.
+ */
+static bool
+peer_write(struct peer *p, const uint8_t *data, size_t len)
+{
+	g_autoptr(GError) e = NULL;
+	gssize n;
+
+	if (peer_queued(p) > 0) {
+		n = g_socket_send(p->sock, (const char *)p->outq->data +
+		    p->outq_off, peer_queued(p), NULL, &e);
+		if (n < 0 && !g_error_matches(e, G_IO_ERROR,
+		    G_IO_ERROR_WOULD_BLOCK))
+			return false;
+		g_clear_error(&e);
+		if (n > 0)
+			p->outq_off += (size_t)n;
+		if (peer_queued(p) == 0) {
+			/* Empty: give the memory back, idle sessions are many. */
+			g_byte_array_unref(p->outq);
+			p->outq = NULL;
+			p->outq_off = 0;
+		} else if (p->outq_off >= p->outq->len / 2) {
+			g_byte_array_remove_range(p->outq, 0, p->outq_off);
+			p->outq_off = 0;
+		}
+	}
+	if (len > 0 && peer_queued(p) == 0) {
+		n = g_socket_send(p->sock, (const char *)data, len, NULL, &e);
+		if (n < 0 && !g_error_matches(e, G_IO_ERROR,
+		    G_IO_ERROR_WOULD_BLOCK))
+			return false;
+		if (n > 0) {
+			data += n;
+			len -= (size_t)n;
+		}
+	}
+	if (len > 0) {
+		if (p->outq == NULL)
+			p->outq = g_byte_array_sized_new(len);
+		g_byte_array_append(p->outq, data, len);
+	}
+	return true;
+}
+
+/* Connections. */
+
+static struct peer *
+conn_other(struct conn *c, struct peer *p)
+{
+	return p == &c->client ? &c->up->peer : &c->client;
+}
+
+/*
+ * What each peer waits for: to be read while the other peer has room in
+ * its queue, to be written while its own queue holds bytes.  The client
+ * is not read before a backend has answered: its bytes wait in the kernel.
+ */
+static void
+conn_update(struct conn *c)
+{
+	unsigned limit = c->proxy->cfg.queue_bytes;
+	struct peer *cl = &c->client, *be = &c->up->peer;
+	GIOCondition want;
+
+	if (!c->up->connected) {
+		peer_poll(cl, 0);
+		if (be->sock != NULL)
+			peer_poll(be, G_IO_OUT);
+		return;
+	}
+	want = 0;
+	if (!cl->eof && !be->shut && peer_queued(be) < limit)
+		want |= G_IO_IN;
+	if (peer_queued(cl) > 0)
+		want |= G_IO_OUT;
+	peer_poll(cl, want);
+	want = 0;
+	if (!be->eof && !cl->shut && peer_queued(cl) < limit)
+		want |= G_IO_IN;
+	if (peer_queued(be) > 0)
+		want |= G_IO_OUT;
+	peer_poll(be, want);
+}
+
+/* A peer that sent its last byte: the other is told once it has it all. */
+static void
+conn_pass_eof(struct conn *c)
+{
+	struct peer *p[2] = { &c->client, &c->up->peer };
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		struct peer *to = p[1 - i];
+
+		if (p[i]->eof && !to->shut && peer_queued(to) == 0) {
+			(void)g_socket_shutdown(to->sock, FALSE, TRUE, NULL);
+			to->shut = true;
+		}
+	}
+	if (p[0]->eof && p[1]->eof && p[0]->shut && p[1]->shut)
+		conn_end(c, SESSION_END_CLOSED);
+	else
+		conn_update(c);
+}
+
+static bool
+connect_rejected(const struct session *s)
+{
+	guint i;
+
+	for (i = 0; i < s->problems->len; i++)
+		if (strcmp(g_array_index(s->problems, struct session_problem,
+		    i).kind, "connect_rejected") == 0)
+			return true;
+	return false;
+}
+
+static void
+conn_feed(struct conn *c, int side, const uint8_t *data, size_t len)
+{
+	struct session *s = c->session;
+
+	if (s == NULL || !c->feeding)
+		return;
+	c->feeding = session_feed(s, side, data, len, c->last_io);
+	/* The backend answered a connect: its failures are no longer in a row. */
+	if (side == 1 && !c->up->answered && s->connect_answered) {
+		c->up->answered = true;
+		if (!connect_rejected(s))
+			backend_pool_mark_ok(c->proxy->pool, c->up->backend);
+	}
+}
+
+/*
+ * A backend that resets, closes or does not answer before the handshake is
+ * through fails the session: the pool is told (a passive mark).
+ */
+static void
+conn_blame_backend(struct conn *c, const char *why)
+{
+	struct session *s = c->session;
+
+	if (s != NULL && (s->state == SESSION_UNDECIDED ||
+	    s->state == SESSION_HANDSHAKE))
+		backend_pool_mark_failed(c->proxy->pool, c->up->backend, why);
+}
+
+static void
+peer_read(struct peer *p)
+{
+	struct conn *c = p->conn;
+	struct proxy *px = c->proxy;
+	struct peer *to = conn_other(c, p);
+	struct backend *b = c->up->backend;
+	g_autoptr(GError) e = NULL;
+	size_t room = px->cfg.queue_bytes - MIN(peer_queued(to),
+	    px->cfg.queue_bytes);
+	gssize n;
+
+	if (room == 0)
+		return;
+	n = g_socket_receive(p->sock, (char *)px->buf,
+	    MIN(room, sizeof(px->buf)), NULL, &e);
+	if (n < 0) {
+		if (g_error_matches(e, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+			return;
+		if (p->side == 1)
+			conn_blame_backend(c, e->message);
+		conn_end(c, SESSION_END_RESET);
+		return;
+	}
+	if (n == 0) {
+		if (p->side == 1)
+			conn_blame_backend(c, "closed during the handshake");
+		p->eof = true;
+		conn_pass_eof(c);
+		return;
+	}
+	c->last_io = wall_now();
+	conn_feed(c, p->side, px->buf, (size_t)n);
+	if (p == &c->client) {
+		px->stats.bytes_c2b += (uint64_t)n;
+		b->bytes_to += (uint64_t)n;
+	} else {
+		px->stats.bytes_b2c += (uint64_t)n;
+		b->bytes_from += (uint64_t)n;
+	}
+	if (!peer_write(to, px->buf, (size_t)n)) {
+		conn_end(c, SESSION_END_RESET);
+		return;
+	}
+	conn_update(c);
+}
+
+static void	upstream_connected(struct conn *);
+
+static void
+peer_ready(struct peer *p, GIOCondition got)
+{
+	struct conn *c = p->conn;
+
+	if (p == &c->up->peer && !c->up->connected) {
+		upstream_connected(c);
+		return;
+	}
+	if ((got & G_IO_OUT) != 0 || ((got & (G_IO_ERR | G_IO_HUP)) != 0 &&
+	    (p->events & G_IO_IN) == 0)) {
+		c->last_io = wall_now();
+		if (!peer_write(p, NULL, 0)) {
+			conn_end(c, SESSION_END_RESET);
+			return;
+		}
+		if (peer_queued(p) == 0 && conn_other(c, p)->eof) {
+			conn_pass_eof(c);
+			return;
+		}
+		if ((got & (G_IO_ERR | G_IO_HUP)) != 0 &&
+		    (p->events & G_IO_IN) == 0 && peer_queued(p) > 0) {
+			/* Hung up with bytes still for it: they go nowhere. */
+			conn_end(c, SESSION_END_RESET);
+			return;
+		}
+		conn_update(c);
+	}
+	if ((got & (G_IO_IN | G_IO_ERR | G_IO_HUP)) != 0 &&
+	    (p->events & G_IO_IN) != 0)
+		peer_read(p);
+}
+
+/* Upstreams: a backend picked, connected to, or given up on. */
+
+static void
+upstream_free(struct proxy *px, struct upstream *up)
+{
+	if (up == NULL)
+		return;
+	if (up->resolving != NULL) {
+		g_cancellable_cancel(up->resolving);
+		g_object_unref(up->resolving);
+	}
+	peer_close(&up->peer);
+	backend_session_end(px->pool, up->backend);
+	g_clear_object(&up->addr);
+	g_free(up);
+}
+
+/* The backend did not answer: mark it and try another. */
+static void
+upstream_failed(struct conn *c, const char *why)
+{
+	struct proxy *px = c->proxy;
+	struct backend *b = c->up->backend;
+
+	px->stats.backend_failures++;
+	backend_pool_mark_failed(px->pool, b, why);
+	upstream_free(px, c->up);
+	c->up = NULL;
+	upstream_start(c, b);
+}
+
+static void
+upstream_connect(struct conn *c)
+{
+	struct upstream *up = c->up;
+	g_autoptr(GError) e = NULL;
+	GSocket *sock;
+
+	sock = g_socket_new(g_socket_address_get_family(up->addr),
+	    G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &e);
+	if (sock == NULL) {
+		upstream_failed(c, e->message);
+		return;
+	}
+	peer_init(&up->peer, c, 1, sock);
+	g_socket_set_option(sock, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+	if (g_socket_connect(sock, up->addr, NULL, &e) ||
+	    g_error_matches(e, G_IO_ERROR, G_IO_ERROR_PENDING)) {
+		conn_update(c);
+		return;
+	}
+	upstream_failed(c, e->message);
+}
+
+static void
+upstream_resolved(GObject *obj, GAsyncResult *res, gpointer data)
+{
+	g_autoptr(GError) e = NULL;
+	GList *addrs;
+	struct conn *c;
+
+	addrs = g_resolver_lookup_by_name_finish(G_RESOLVER(obj), res, &e);
+	if (g_error_matches(e, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+		return;		/* the connection is gone */
+	c = data;
+	g_clear_object(&c->up->resolving);
+	if (addrs == NULL) {
+		upstream_failed(c, e->message);
+		return;
+	}
+	c->up->addr = g_inet_socket_address_new(addrs->data,
+	    c->up->backend->cfg.port);
+	g_resolver_free_addresses(addrs);
+	upstream_connect(c);
+}
+
+/*
+ * A backend for the connection, never `avoid` (the one that just failed);
+ * the client is closed when none is up or every one has been tried.
+ */
+static void
+upstream_start(struct conn *c, const struct backend *avoid)
+{
+	struct proxy *px = c->proxy;
+	g_autoptr(GPtrArray) all = backend_pool_list(px->pool);
+	g_autoptr(GInetAddress) ia = NULL;
+	struct upstream *up;
+	struct backend *b;
+
+	b = backend_pool_pick(px->pool, avoid);
+	if (b == NULL || c->tries++ >= all->len) {
+		px->stats.refused++;
+		conn_end(c, SESSION_END_CLOSED);
+		return;
+	}
+	up = g_new0(struct upstream, 1);
+	/* Counted from now: a reload keeps the backend while it is used. */
+	up->backend = b;
+	backend_session_begin(px->pool, b);
+	up->connect_start = wall_now();
+	c->up = up;
+	ia = g_inet_address_new_from_string(b->cfg.host);
+	if (ia != NULL) {
+		up->addr = g_inet_socket_address_new(ia, b->cfg.port);
+		upstream_connect(c);
+		return;
+	}
+	up->resolving = g_cancellable_new();
+	g_resolver_lookup_by_name_async(g_resolver_get_default(), b->cfg.host,
+	    up->resolving, upstream_resolved, c);
+}
+
+/* The connect finished: relay, and the session begins. */
+static void
+upstream_connected(struct conn *c)
+{
+	struct proxy *px = c->proxy;
+	struct upstream *up = c->up;
+	g_autoptr(GError) e = NULL;
+	struct endpoint be;
+
+	if (!g_socket_check_connect_result(up->peer.sock, &e)) {
+		upstream_failed(c, e->message);
+		return;
+	}
+	up->connected = true;
+	endpoint_from_address(up->addr, &be);
+	c->last_io = wall_now();
+	c->session = session_open(px->sessions, &c->client_ep, &be, true,
+	    c->last_io);
+	c->session->backend = g_strdup(up->backend->cfg.name);
+	c->feeding = true;
+	conn_update(c);
+}
+
+static void
+conn_end(struct conn *c, enum session_end how)
+{
+	struct proxy *px = c->proxy;
+
+	if (how == SESSION_END_RESET) {
+		peer_abort(&c->client);
+		if (c->up != NULL)
+			peer_abort(&c->up->peer);
+	}
+	upstream_free(px, c->up);
+	peer_close(&c->client);
+	if (c->session != NULL)
+		session_end(c->session, how, wall_now());
+	g_queue_unlink(&px->conns, &c->link);
+	px->stats.active--;
+	g_free(c);
+	if (px->drain_done != NULL && px->conns.length == 0) {
+		void (*done)(void *) = px->drain_done;
+
+		px->drain_done = NULL;
+		done(px->drain_ctx);
+	}
+}
+
+/* Accepting. */
+
+static void
+proxy_accept_one(struct proxy *px, GSocket *sock)
+{
+	g_autoptr(GSocketAddress) remote = NULL;
+	struct conn *c;
+
+	if (px->stats.active >= px->cfg.max_connections) {
+		px->stats.refused++;
+		(void)g_socket_close(sock, NULL);
+		g_object_unref(sock);
+		return;
+	}
+	px->stats.accepted++;
+	px->stats.active++;
+	c = g_new0(struct conn, 1);
+	c->proxy = px;
+	c->link.data = c;
+	g_queue_push_tail_link(&px->conns, &c->link);
+	peer_init(&c->client, c, 0, sock);
+	g_socket_set_option(sock, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+	remote = g_socket_get_remote_address(sock, NULL);
+	endpoint_from_address(remote, &c->client_ep);
+	c->accepted = c->last_io = wall_now();
+	upstream_start(c, NULL);
+}
+
+static gboolean
+proxy_accept(GSocket *ls, GIOCondition cond, gpointer data)
+{
+	struct proxy *px = data;
+	GSocket *sock;
+	int i;
+
+	for (i = 0; i < PROXY_ACCEPT_MAX; i++) {
+		sock = g_socket_accept(ls, NULL, NULL);
+		if (sock == NULL)
+			break;
+		proxy_accept_one(px, sock);
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+/* Timeouts: connect, handshake, idle. */
+static gboolean
+proxy_tick(gpointer data)
+{
+	struct proxy *px = data;
+	double now = wall_now();
+	GList *l, *next;
+	struct conn *c;
+
+	for (l = px->conns.head; l != NULL; l = next) {
+		next = l->next;
+		c = l->data;
+		if (c->up != NULL && !c->up->connected) {
+			if ((now - c->up->connect_start) * 1000 >=
+			    px->cfg.connect_timeout_ms)
+				upstream_failed(c, "connect timed out");
+			continue;
+		}
+		if (c->session != NULL && c->feeding &&
+		    (c->session->state == SESSION_UNDECIDED ||
+		    c->session->state == SESSION_HANDSHAKE) &&
+		    (now - c->accepted) * 1000 >= px->cfg.handshake_timeout_ms) {
+			/* The client said C0C1 and the backend said nothing. */
+			if (c->session->dirs[DIR_S2C].bytes == 0 &&
+			    c->session->dirs[DIR_C2S].bytes > 0)
+				conn_blame_backend(c, "no answer to C0C1");
+			conn_end(c, SESSION_END_CLOSED);
+		}
+		else if ((now - c->last_io) * 1000 >= px->cfg.idle_timeout_ms)
+			conn_end(c, SESSION_END_CLOSED);
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+struct proxy *
+proxy_new(const struct proxy_config *cfg, struct backend_pool *pool,
+    struct session_table *sessions, GError **err)
+{
+	g_autoptr(GSocketAddress) addr = NULL;
+	struct proxy *px;
+
+	if (cfg->listen == NULL) {
+		g_set_error(err, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+		    "--listen: no address");
+		return NULL;
+	}
+	if ((addr = parse_listen(cfg->listen, err)) == NULL)
+		return NULL;
+	px = g_new0(struct proxy, 1);
+	px->pool = pool;
+	px->sessions = sessions;
+	proxy_set_config(px, cfg);
+	px->listener = g_socket_new(g_socket_address_get_family(addr),
+	    G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, err);
+	if (px->listener == NULL)
+		goto fail;
+	g_socket_set_blocking(px->listener, FALSE);
+	g_socket_set_listen_backlog(px->listener, PROXY_BACKLOG);
+	if (!g_socket_bind(px->listener, addr, TRUE, err) ||
+	    !g_socket_listen(px->listener, err)) {
+		g_prefix_error(err, "--listen %s: ", cfg->listen);
+		goto fail;
+	}
+	px->accept_src = g_socket_create_source(px->listener, G_IO_IN, NULL);
+	g_source_set_callback(px->accept_src, G_SOURCE_FUNC(proxy_accept), px,
+	    NULL);
+	g_source_attach(px->accept_src, NULL);
+	px->tick = g_timeout_source_new(PROXY_TICK_MS);
+	g_source_set_callback(px->tick, proxy_tick, px, NULL);
+	g_source_attach(px->tick, NULL);
+	return px;
+fail:
+	g_clear_object(&px->listener);
+	proxy_config_clear(&px->cfg);
+	g_free(px);
+	return NULL;
+}
+
+void
+proxy_set_config(struct proxy *px, const struct proxy_config *cfg)
+{
+	char *listen = px->cfg.listen;
+
+	px->cfg = *cfg;
+	px->cfg.listen = listen != NULL ? listen : g_strdup(cfg->listen);
+	if (px->cfg.queue_bytes == 0)
+		px->cfg.queue_bytes = 1;
+}
+
+static void
+proxy_stop_accepting(struct proxy *px)
+{
+	if (px->accept_src != NULL) {
+		g_source_destroy(px->accept_src);
+		g_source_unref(px->accept_src);
+		px->accept_src = NULL;
+	}
+	if (px->listener != NULL) {
+		(void)g_socket_close(px->listener, NULL);
+		g_clear_object(&px->listener);
+	}
+}
+
+static void
+proxy_close_all(struct proxy *px)
+{
+	while (px->conns.head != NULL)
+		conn_end(px->conns.head->data, SESSION_END_CLOSED);
+}
+
+static gboolean
+proxy_drain_expired(gpointer data)
+{
+	struct proxy *px = data;
+
+	g_source_unref(px->drain_timer);
+	px->drain_timer = NULL;
+	proxy_close_all(px);	/* the last one calls drain_done */
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean
+proxy_drained(gpointer data)
+{
+	struct proxy *px = data;
+	void (*done)(void *) = px->drain_done;
+
+	px->drain_done = NULL;
+	if (done != NULL)
+		done(px->drain_ctx);
+	return G_SOURCE_REMOVE;
+}
+
+void
+proxy_drain(struct proxy *px, void (*done)(void *), void *ctx)
+{
+	proxy_stop_accepting(px);
+	px->drain_done = done;
+	px->drain_ctx = ctx;
+	if (px->conns.length == 0) {
+		/* Told from the loop, as when the last connection ends. */
+		g_idle_add(proxy_drained, px);
+		return;
+	}
+	if (px->drain_timer == NULL) {
+		px->drain_timer = g_timeout_source_new(px->cfg.drain_timeout_ms);
+		g_source_set_callback(px->drain_timer, proxy_drain_expired, px,
+		    NULL);
+		g_source_attach(px->drain_timer, NULL);
+	}
+}
+
+const struct proxy_stats *
+proxy_get_stats(const struct proxy *px)
+{
+	return &px->stats;
+}
+
+void
+proxy_free(struct proxy *px)
+{
+	if (px == NULL)
+		return;
+	px->drain_done = NULL;
+	proxy_stop_accepting(px);
+	proxy_close_all(px);
+	if (px->drain_timer != NULL) {
+		g_source_destroy(px->drain_timer);
+		g_source_unref(px->drain_timer);
+	}
+	g_source_destroy(px->tick);
+	g_source_unref(px->tick);
+	g_idle_remove_by_data(px);
+	proxy_config_clear(&px->cfg);
+	g_free(px);
+}
