@@ -13,7 +13,7 @@
 #ifndef RTMPSCOPE_STATUS_H
 #define RTMPSCOPE_STATUS_H
 
-#include <glib.h>
+#include <gio/gio.h>
 
 #include "backends.h"
 #include "session.h"
@@ -39,6 +39,25 @@ struct status;
  */
 struct status	*status_new(const struct status_sources *, const char *http,
 		    const char *log, GError **err);
+/*
+ * Stops both servers.  The session table and the backend pool keep the
+ * observer and the watcher status_new gave them, and cannot forget them:
+ * call this once both are done, after run_end() and backend_pool_free().
+ * Readers of the event log then also get the session ends run_end tells.
+ */
 void		 status_free(struct status *);
+
+/*
+ * "[ADDR:]PORT" of the flag (without its dashes: "http", "log-port"):
+ * "PORT" is 127.0.0.1:PORT, "ADDR:PORT", "[V6ADDR]:PORT", and an address
+ * alone takes default_port.  ADDR is an IP address or "localhost".  FALSE
+ * with *err (G_OPTION_ERROR_BAD_VALUE, one line naming the flag) on a bad
+ * value; options and config parsing may call it to check a value early.
+ */
+gboolean	 status_parse_address(const char *flag, const char *value,
+		    uint16_t default_port, GSocketAddress **out, GError **err);
+/* Both values (NULL: not given) are good; for option parsing. */
+gboolean	 status_check_addresses(const char *http, const char *log,
+		    GError **err);
 
 #endif
