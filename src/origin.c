@@ -1,0 +1,1252 @@
+/*
+ * The simulated origin: a small RTMP server on the main loop (see origin.h).
+ *
+ * One listening GSocket; per client a GSocket source for reading (and one
+ * for writing while the kernel's buffer is full), the server side of the
+ * handshake, the dissectors' chunk demultiplexer and decoders for what the
+ * client sends, and a chunk writer (rtmp-encode.c) for the answers.  Players
+ * get media from a 10 ms timer that sends whatever frames are due by the
+ * wall clock since their play began, so timestamps follow real time.
+ *
+ * Nothing is freed inside a demultiplexer callback: a client that must go is
+ * marked and closed by the source callback that fed it.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gio/gio.h>
+
+#include "chunk.h"
+#include "field-record.h"
+#include "handshake.h"
+#include "message.h"
+#include "origin.h"
+#include "rtmp-encode.h"
+
+#define ORIGIN_WINDOW		2500000U
+#define ORIGIN_CHUNK_SIZE	4096U
+#define PEER_BW_DYNAMIC		2
+#define PING_EVERY_MS		5000
+#define MEDIA_TICK_MS		10
+#define GARBAGE_TICK_MS		100
+#define GARBAGE_BYTES		1024	/* per tick */
+#define GARBAGE_FOR_MS		10000	/* then the connection is closed */
+#define OUT_MAX			(8U * 1024U * 1024U)	/* unread: give up */
+#define READ_BUF		16384
+
+#define DEFAULT_STALL_AT_MS	3000
+#define DEFAULT_STALL_MS	5000
+#define DEFAULT_DIE_MS		10000
+#define DEFAULT_SLOW_MS		6000
+
+/* Chunk stream ids, as nginx-rtmp uses them. */
+#define CSID_CONTROL		2
+#define CSID_COMMAND		3
+#define CSID_STREAM		5
+#define CSID_AUDIO		6
+#define CSID_VIDEO		7
+
+#define UC_STREAM_BEGIN		0
+#define UC_STREAM_EOF		1
+#define UC_PING_REQUEST		6
+#define UC_PING_RESPONSE	7
+
+#define STREAM_ID		1U	/* the one stream createStream makes */
+
+static const char *const fault_names[FAULT_KIND_COUNT] = {
+	"stall", "die", "slow-handshake", "reject-connect",
+	"stream-not-found", "no-ping-reply", "garbage",
+};
+
+enum client_phase {
+	PHASE_C0C1,		/* reading C0 + C1 */
+	PHASE_C2,		/* S0 S1 S2 sent (or due), reading C2 */
+	PHASE_CHUNKS,		/* RTMP */
+	PHASE_GARBAGE,		/* sending nonsense, ignoring the client */
+};
+
+struct origin {
+	GSocket			*listener;
+	GSource			*accept_src;
+	char			 address[80];
+	struct origin_faults	 faults;
+	gint64			 start_us;
+	GList			*clients;
+	guint			 die_timer;
+	uint64_t		 next_id;
+};
+
+struct client {
+	struct origin		*o;
+	uint64_t		 id;
+	char			 peer[80];
+	GSocket			*sock;
+	GSource			*in_src;
+	GSource			*out_src;
+	GByteArray		*out;
+	guint			 out_pos;
+	bool			 closing;	/* close once out is sent */
+	bool			 dead;		/* close when it is safe */
+	gint64			 start_us;
+
+	enum client_phase	 phase;
+	uint8_t			 c0c1[1 + HANDSHAKE_BLOCK];
+	size_t			 hs_have;
+	size_t			 c2_left;
+	guint			 hs_timer;
+
+	struct chunk_demux	 demux;
+	bool			 demux_ready;
+	struct field_record	 fields;
+	struct chunk_writer	 w;
+	uint64_t		 bytes_in;
+	uint64_t		 acked;
+	uint32_t		 peer_window;	/* client's Window Ack Size */
+	char			 app[64];
+
+	guint			 ping_timer;
+	guint			 garbage_timer;
+	gint64			 garbage_us;
+
+	/* Playing. */
+	bool			 playing;
+	uint32_t		 play_msid;
+	char			 stream[128];
+	gint64			 play_us;
+	uint32_t		 play_len_ms;	/* play's len, 0: no end */
+	guint			 media_timer;
+	uint32_t		 vframes;	/* due so far, sent or not */
+	uint32_t		 aframes;
+	uint32_t		 gop_base;	/* the frame a GOP began at */
+	bool			 stalled;
+
+	/* Publishing. */
+	bool			 publishing;
+	uint64_t		 pub_audio;
+	uint64_t		 pub_video;
+	uint64_t		 pub_bytes;
+};
+
+G_DEFINE_QUARK(rtmpscope-origin-error-quark, origin_error)
+
+const char *
+origin_fault_name(enum origin_fault_kind k)
+{
+	return (unsigned)k < FAULT_KIND_COUNT ? fault_names[k] : "?";
+}
+
+/* ------------------------------------------------------------------ */
+/* --fault                                                              */
+
+/* "500ms", "5s", "1.5s", "2m", "3" (seconds) -> milliseconds. */
+static bool
+parse_time(const char *s, uint32_t *ms)
+{
+	char *end;
+	double v, scale = 1000.0;
+
+	if (*s == '\0' || *s == '-' || *s == '+' || g_ascii_isspace(*s))
+		return false;
+	errno = 0;
+	v = g_ascii_strtod(s, &end);
+	if (errno != 0 || end == s)
+		return false;
+	if (strcmp(end, "ms") == 0)
+		scale = 1.0;
+	else if (strcmp(end, "m") == 0)
+		scale = 60000.0;
+	else if (*end != '\0' && strcmp(end, "s") != 0)
+		return false;
+	v *= scale;
+	if (!isfinite(v) || v < 0 || v > 86400000.0)
+		return false;
+	*ms = (uint32_t)llround(v);
+	return true;
+}
+
+static bool
+parse_fault(const char *item, struct origin_faults *faults, GError **err)
+{
+	g_autofree char *copy = g_strdup(item);
+	struct origin_fault f;
+	char *name, *value, *at;
+	int k;
+
+	memset(&f, 0, sizeof(f));
+	name = g_strstrip(copy);
+	if ((at = strchr(name, '@')) != NULL)
+		*at++ = '\0';
+	if ((value = strchr(name, ':')) != NULL)
+		*value++ = '\0';
+	for (k = 0; k < FAULT_KIND_COUNT; k++)
+		if (strcmp(name, fault_names[k]) == 0)
+			break;
+	if (k == FAULT_KIND_COUNT) {
+		g_set_error(err, ORIGIN_ERROR, 0, "--fault: '%s' is not a "
+		    "fault (stall, die, slow-handshake, reject-connect, "
+		    "stream-not-found, no-ping-reply, garbage)", name);
+		return false;
+	}
+	if (value != NULL && k != FAULT_STALL && k != FAULT_DIE &&
+	    k != FAULT_SLOW_HANDSHAKE) {
+		g_set_error(err, ORIGIN_ERROR, 0, "--fault: %s takes no "
+		    "value, only @START", name);
+		return false;
+	}
+	if ((value != NULL && !parse_time(value, &f.value_ms)) ||
+	    (at != NULL && !parse_time(at, &f.at_ms))) {
+		g_set_error(err, ORIGIN_ERROR, 0, "--fault: '%s' is not "
+		    "NAME[:TIME][@TIME] with times like 500ms, 5s or 2m", item);
+		return false;
+	}
+	switch (k) {
+	case FAULT_STALL:
+		if (value == NULL)
+			f.value_ms = DEFAULT_STALL_MS;
+		if (at == NULL)
+			f.at_ms = DEFAULT_STALL_AT_MS;
+		break;
+	case FAULT_DIE:
+		/* die:20s and die@20s say the same. */
+		if (value != NULL && at != NULL) {
+			g_set_error(err, ORIGIN_ERROR, 0, "--fault: die takes "
+			    "one time, die:T or die@T");
+			return false;
+		}
+		if (value != NULL)
+			f.at_ms = f.value_ms;
+		else if (at == NULL)
+			f.at_ms = DEFAULT_DIE_MS;
+		break;
+	case FAULT_SLOW_HANDSHAKE:
+		if (value == NULL)
+			f.value_ms = DEFAULT_SLOW_MS;
+		break;
+	default:
+		break;
+	}
+	f.set = true;
+	faults->f[k] = f;
+	return true;
+}
+
+bool
+origin_faults_parse(const char *list, struct origin_faults *faults,
+    GError **err)
+{
+	g_auto(GStrv) items = g_strsplit(list, ",", -1);
+	size_t i;
+
+	for (i = 0; items[i] != NULL; i++) {
+		if (*g_strstrip(items[i]) == '\0')
+			continue;
+		if (!parse_fault(items[i], faults, err))
+			return false;
+	}
+	return true;
+}
+
+/* Milliseconds since the origin started. */
+static uint32_t
+origin_ms(const struct origin *o)
+{
+	return (uint32_t)((g_get_monotonic_time() - o->start_us) / 1000);
+}
+
+/* Whether a fault (other than stall and die) applies now. */
+static bool
+fault_on(const struct origin *o, enum origin_fault_kind k)
+{
+	const struct origin_fault *f = &o->faults.f[k];
+
+	return f->set && origin_ms(o) >= f->at_ms;
+}
+
+static void client_close(struct client *);
+
+static void
+client_log(const struct client *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+client_log(const struct client *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "rtmpscope: origin: client %" G_GUINT64_FORMAT
+	    " (%s): ", c->id, c->peer);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* ------------------------------------------------------------------ */
+/* Sending                                                              */
+
+static gboolean client_writable(GSocket *, GIOCondition, gpointer);
+
+/* Sends what is queued; the rest waits for the socket to be writable. */
+static void
+client_flush(struct client *c)
+{
+	g_autoptr(GError) err = NULL;
+	gssize n;
+
+	while (c->out_pos < c->out->len) {
+		n = g_socket_send(c->sock,
+		    (const gchar *)c->out->data + c->out_pos,
+		    c->out->len - c->out_pos, NULL, &err);
+		if (n < 0) {
+			if (g_error_matches(err, G_IO_ERROR,
+			    G_IO_ERROR_WOULD_BLOCK))
+				break;
+			client_log(c, "send: %s", err->message);
+			c->dead = true;
+			return;
+		}
+		c->out_pos += (guint)n;
+	}
+	if (c->out_pos == c->out->len) {
+		g_byte_array_set_size(c->out, 0);
+		c->out_pos = 0;
+		if (c->out_src != NULL) {
+			g_source_destroy(c->out_src);
+			g_source_unref(c->out_src);
+			c->out_src = NULL;
+		}
+		if (c->closing)
+			c->dead = true;
+		return;
+	}
+	if (c->out->len - c->out_pos > OUT_MAX) {
+		client_log(c, "not reading what is sent: closed");
+		c->dead = true;
+		return;
+	}
+	if (c->out_src == NULL) {
+		c->out_src = g_socket_create_source(c->sock, G_IO_OUT, NULL);
+		g_source_set_callback(c->out_src, (GSourceFunc)(void (*)(void))
+		    client_writable, c, NULL);
+		g_source_attach(c->out_src, NULL);
+	}
+}
+
+static gboolean
+client_writable(GSocket *sock, GIOCondition cond, gpointer data)
+{
+	struct client *c = data;
+
+	(void)sock;
+	(void)cond;
+	client_flush(c);
+	if (c->dead) {
+		client_close(c);
+		return G_SOURCE_REMOVE;
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+/* A command: name, transaction id, then the values the caller appends. */
+static GByteArray *
+command_begin(const char *name, double txn)
+{
+	GByteArray *b = g_byte_array_new();
+
+	enc_amf0_string(b, name);
+	enc_amf0_number(b, txn);
+	return b;
+}
+
+static void
+send_message(struct client *c, uint32_t csid, uint8_t type, uint32_t msid,
+    uint32_t ts, GByteArray *body)
+{
+	(void)chunk_writer_message(&c->w, c->out, csid, type, msid, ts,
+	    body->data, body->len);
+	g_byte_array_unref(body);
+}
+
+/* onStatus on a stream: level, code, description (and the stream name). */
+static void
+send_status(struct client *c, uint32_t msid, const char *level,
+    const char *code, const char *description)
+{
+	GByteArray *b = command_begin("onStatus", 0);
+
+	enc_amf0_null(b);
+	enc_amf0_object_begin(b);
+	enc_amf0_prop_string(b, "level", level);
+	enc_amf0_prop_string(b, "code", code);
+	enc_amf0_prop_string(b, "description", description);
+	if (c->stream[0] != '\0')
+		enc_amf0_prop_string(b, "details", c->stream);
+	enc_amf0_prop_string(b, "clientid", "rtmpscope");
+	enc_amf0_object_end(b);
+	send_message(c, CSID_STREAM, RTMP_COMMAND_AMF0, msid, 0, b);
+}
+
+/* ------------------------------------------------------------------ */
+/* Timers                                                               */
+
+static gboolean
+client_ping(gpointer data)
+{
+	struct client *c = data;
+	uint32_t ms;
+
+	ms = (uint32_t)((g_get_monotonic_time() - c->start_us) / 1000);
+	chunk_writer_user_control(&c->w, c->out, UC_PING_REQUEST, ms);
+	client_flush(c);
+	if (c->dead) {
+		c->ping_timer = 0;
+		client_close(c);
+		return G_SOURCE_REMOVE;
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+/* Frame n's timestamp: video every 40 ms, AAC every 1024 samples. */
+static uint32_t
+video_ts(uint32_t n)
+{
+	return n * ORIGIN_FRAME_MS;
+}
+
+static uint32_t
+audio_ts(uint32_t n)
+{
+	return (uint32_t)((uint64_t)n * ORIGIN_AUDIO_SAMPLES * 1000 /
+	    ORIGIN_AUDIO_RATE);
+}
+
+static void stop_play(struct client *, const char *);
+
+/* A play with a duration ends as FMS ends it: Stream EOF, Play.Stop. */
+static void
+end_of_play(struct client *c)
+{
+	chunk_writer_user_control(&c->w, c->out, UC_STREAM_EOF, c->play_msid);
+	send_status(c, c->play_msid, "status", "NetStream.Play.Stop",
+	    "Stopped playing the stream (its duration was reached).");
+	stop_play(c, "duration reached");
+}
+
+static void
+send_video(struct client *c, uint32_t n)
+{
+	GByteArray *b = g_byte_array_new();
+	uint32_t index = (n - c->gop_base) % ORIGIN_GOP;
+
+	origin_media_video_frame(b, index, (n - c->gop_base) / ORIGIN_GOP);
+	send_message(c, CSID_VIDEO, RTMP_VIDEO, c->play_msid, video_ts(n), b);
+}
+
+static void
+send_audio(struct client *c, uint32_t n)
+{
+	GByteArray *b = g_byte_array_new();
+
+	origin_media_audio_frame(b);
+	send_message(c, CSID_AUDIO, RTMP_AUDIO, c->play_msid, audio_ts(n), b);
+}
+
+/* Sends the frames due by now, in timestamp order; a stall drops them. */
+static gboolean
+client_media(gpointer data)
+{
+	struct client *c = data;
+	const struct origin_fault *stall = &c->o->faults.f[FAULT_STALL];
+	uint32_t now_ms, vts, ats;
+	bool in_stall;
+
+	now_ms = (uint32_t)((g_get_monotonic_time() - c->play_us) / 1000);
+	in_stall = stall->set && now_ms >= stall->at_ms &&
+	    now_ms - stall->at_ms < stall->value_ms;
+	if (in_stall && !c->stalled) {
+		client_log(c, "fault stall: no media for %u ms",
+		    stall->value_ms);
+		c->stalled = true;
+	} else if (!in_stall && c->stalled) {
+		client_log(c, "stall over");
+		c->stalled = false;
+		/* Players start again from a key frame. */
+		c->gop_base = c->vframes;
+	}
+	for (;;) {
+		vts = video_ts(c->vframes);
+		ats = audio_ts(c->aframes);
+		if (vts > now_ms && ats > now_ms)
+			break;
+		if (vts <= ats) {
+			if (!in_stall)
+				send_video(c, c->vframes);
+			c->vframes++;
+		} else {
+			if (!in_stall)
+				send_audio(c, c->aframes);
+			c->aframes++;
+		}
+	}
+	if (c->play_len_ms > 0 && now_ms >= c->play_len_ms) {
+		c->media_timer = 0;	/* this source: it ends by returning */
+		end_of_play(c);
+	}
+	client_flush(c);
+	if (c->dead) {
+		c->media_timer = 0;
+		client_close(c);
+		return G_SOURCE_REMOVE;
+	}
+	return c->media_timer != 0 ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+static gboolean
+client_garbage(gpointer data)
+{
+	struct client *c = data;
+	uint8_t junk[GARBAGE_BYTES];
+	size_t i;
+
+	for (i = 0; i < sizeof(junk); i++)
+		junk[i] = (uint8_t)g_random_int_range(0, 256);
+	g_byte_array_append(c->out, junk, sizeof(junk));
+	if ((g_get_monotonic_time() - c->garbage_us) / 1000 >= GARBAGE_FOR_MS)
+		c->closing = true;
+	client_flush(c);
+	if (c->dead) {
+		c->garbage_timer = 0;
+		client_close(c);
+		return G_SOURCE_REMOVE;
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Commands                                                             */
+
+static const char *
+field_text(struct client *c, const char *key, size_t *len)
+{
+	const struct field_entry *e = field_record_get(&c->fields, key);
+
+	if (e == NULL || e->op != FIELD_STRING)
+		return NULL;
+	*len = e->len;
+	return field_record_str(&c->fields, e);
+}
+
+static bool
+field_value(struct client *c, const char *key, double *v)
+{
+	const struct field_entry *e = field_record_get(&c->fields, key);
+
+	if (e == NULL)
+		return false;
+	switch (e->op) {
+	case FIELD_UINT:
+		*v = (double)e->v.u;
+		return true;
+	case FIELD_SINT:
+		*v = (double)e->v.i;
+		return true;
+	case FIELD_NUMBER:
+		*v = e->v.d;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* A string field into a buffer, control characters shown as '.'. */
+static void
+field_copy(struct client *c, const char *key, char *buf, size_t size)
+{
+	const char *s;
+	size_t len, i;
+
+	buf[0] = '\0';
+	if ((s = field_text(c, key, &len)) == NULL)
+		return;
+	len = MIN(len, size - 1);
+	for (i = 0; i < len; i++)
+		buf[i] = g_ascii_iscntrl(s[i]) ? '.' : s[i];
+	buf[len] = '\0';
+}
+
+static void
+on_connect(struct client *c, double txn)
+{
+	GByteArray *b;
+
+	field_copy(c, "app", c->app, sizeof(c->app));
+	if (fault_on(c->o, FAULT_REJECT_CONNECT)) {
+		client_log(c, "connect app=%s: fault reject-connect", c->app);
+		b = command_begin("_error", txn);
+		enc_amf0_null(b);
+		enc_amf0_object_begin(b);
+		enc_amf0_prop_string(b, "level", "error");
+		enc_amf0_prop_string(b, "code",
+		    "NetConnection.Connect.Rejected");
+		enc_amf0_prop_string(b, "description", "Connection rejected "
+		    "by the simulated origin (fault reject-connect).");
+		enc_amf0_object_end(b);
+		send_message(c, CSID_COMMAND, RTMP_COMMAND_AMF0, 0, 0, b);
+		c->closing = true;
+		return;
+	}
+	client_log(c, "connect app=%s", c->app);
+	chunk_writer_control(&c->w, c->out, RTMP_WINDOW_ACK_SIZE,
+	    ORIGIN_WINDOW);
+	chunk_writer_peer_bandwidth(&c->w, c->out, ORIGIN_WINDOW,
+	    PEER_BW_DYNAMIC);
+	chunk_writer_control(&c->w, c->out, RTMP_SET_CHUNK_SIZE,
+	    ORIGIN_CHUNK_SIZE);
+	chunk_writer_set_chunk_size(&c->w, ORIGIN_CHUNK_SIZE);
+
+	b = command_begin("_result", txn);
+	enc_amf0_object_begin(b);
+	enc_amf0_prop_string(b, "fmsVer", "FMS/3,5,7,7009");
+	enc_amf0_prop_number(b, "capabilities", 31);
+	enc_amf0_prop_number(b, "mode", 1);
+	enc_amf0_object_end(b);
+	enc_amf0_object_begin(b);
+	enc_amf0_prop_string(b, "level", "status");
+	enc_amf0_prop_string(b, "code", "NetConnection.Connect.Success");
+	enc_amf0_prop_string(b, "description", "Connection succeeded.");
+	enc_amf0_prop_number(b, "objectEncoding", 0);
+	enc_amf0_object_end(b);
+	send_message(c, CSID_COMMAND, RTMP_COMMAND_AMF0, 0, 0, b);
+
+	if (c->ping_timer == 0)
+		c->ping_timer = g_timeout_add(PING_EVERY_MS, client_ping, c);
+}
+
+static void
+stop_play(struct client *c, const char *why)
+{
+	if (!c->playing)
+		return;
+	client_log(c, "play %s ends (%s): %u video, %u audio frames", c->stream,
+	    why, c->vframes, c->aframes);
+	c->playing = false;
+	if (c->media_timer != 0) {
+		g_source_remove(c->media_timer);
+		c->media_timer = 0;
+	}
+}
+
+static void
+stop_publish(struct client *c, const char *why)
+{
+	if (!c->publishing)
+		return;
+	client_log(c, "publish %s ends (%s): %" G_GUINT64_FORMAT " video, %"
+	    G_GUINT64_FORMAT " audio messages, %" G_GUINT64_FORMAT " bytes",
+	    c->stream, why, c->pub_video, c->pub_audio, c->pub_bytes);
+	c->publishing = false;
+}
+
+static void
+on_play(struct client *c, uint32_t msid)
+{
+	GByteArray *b;
+	double len;
+
+	field_copy(c, "stream", c->stream, sizeof(c->stream));
+	if (msid == 0)
+		msid = STREAM_ID;
+	if (fault_on(c->o, FAULT_STREAM_NOT_FOUND)) {
+		client_log(c, "play %s: fault stream-not-found", c->stream);
+		send_status(c, msid, "error", "NetStream.Play.StreamNotFound",
+		    "No such stream (fault stream-not-found).");
+		return;
+	}
+	if (c->playing || c->publishing)
+		return;
+	client_log(c, "play %s", c->stream);
+	c->playing = true;
+	c->play_msid = msid;
+
+	chunk_writer_user_control(&c->w, c->out, UC_STREAM_BEGIN, msid);
+	send_status(c, msid, "status", "NetStream.Play.Reset",
+	    "Playing and resetting the stream.");
+	send_status(c, msid, "status", "NetStream.Play.Start",
+	    "Started playing the stream.");
+
+	b = g_byte_array_new();
+	enc_amf0_string(b, "|RtmpSampleAccess");
+	enc_amf0_bool(b, true);
+	enc_amf0_bool(b, true);
+	send_message(c, CSID_STREAM, RTMP_DATA_AMF0, msid, 0, b);
+
+	b = g_byte_array_new();
+	origin_media_metadata(b);
+	send_message(c, CSID_STREAM, RTMP_DATA_AMF0, msid, 0, b);
+
+	b = g_byte_array_new();
+	origin_media_video_config(b);
+	send_message(c, CSID_VIDEO, RTMP_VIDEO, msid, 0, b);
+	b = g_byte_array_new();
+	origin_media_audio_config(b);
+	send_message(c, CSID_AUDIO, RTMP_AUDIO, msid, 0, b);
+
+	c->play_us = g_get_monotonic_time();
+	c->vframes = c->aframes = c->gop_base = 0;
+	c->stalled = false;
+	/* play(name, start, len): len > 0 plays that long (rtmpdump --stop). */
+	c->play_len_ms = 0;
+	if (field_value(c, "duration", &len) && len > 0 && len < 86400000.0)
+		c->play_len_ms = (uint32_t)len;
+	c->media_timer = g_timeout_add(MEDIA_TICK_MS, client_media, c);
+}
+
+static void
+on_publish(struct client *c, uint32_t msid)
+{
+	field_copy(c, "stream", c->stream, sizeof(c->stream));
+	if (msid == 0)
+		msid = STREAM_ID;
+	if (c->playing || c->publishing)
+		return;
+	client_log(c, "publish %s", c->stream);
+	c->publishing = true;
+	c->pub_audio = c->pub_video = c->pub_bytes = 0;
+	chunk_writer_user_control(&c->w, c->out, UC_STREAM_BEGIN, msid);
+	send_status(c, msid, "status", "NetStream.Publish.Start",
+	    "Start publishing.");
+}
+
+/* An answer to a command that only wants one: _result(txn, null[, v]). */
+static void
+send_result(struct client *c, double txn, bool with_value, double value)
+{
+	GByteArray *b = command_begin("_result", txn);
+
+	enc_amf0_null(b);
+	if (with_value)
+		enc_amf0_number(b, value);
+	send_message(c, CSID_COMMAND, RTMP_COMMAND_AMF0, 0, 0, b);
+}
+
+static bool
+is_name(const char *name, size_t len, const char *want)
+{
+	return strlen(want) == len && memcmp(name, want, len) == 0;
+}
+
+static void
+on_command(struct client *c, const struct rtmp_message *m)
+{
+	const char *name;
+	size_t len;
+	double txn = 0;
+
+	if ((name = field_text(c, "name", &len)) == NULL)
+		return;
+	(void)field_value(c, "txn", &txn);
+	if (is_name(name, len, "connect")) {
+		on_connect(c, txn);
+	} else if (is_name(name, len, "createStream")) {
+		send_result(c, txn, true, STREAM_ID);
+	} else if (is_name(name, len, "play") || is_name(name, len, "play2")) {
+		on_play(c, m->msid);
+	} else if (is_name(name, len, "publish")) {
+		on_publish(c, m->msid);
+	} else if (is_name(name, len, "deleteStream")) {
+		if (c->playing || c->publishing) {
+			stop_play(c, "deleteStream");
+			stop_publish(c, "deleteStream");
+		}
+	} else if (is_name(name, len, "closeStream")) {
+		stop_play(c, "closeStream");
+		stop_publish(c, "closeStream");
+	} else if (is_name(name, len, "FCUnpublish")) {
+		stop_publish(c, "FCUnpublish");
+		if (txn > 0)
+			send_result(c, txn, false, 0);
+	} else if (is_name(name, len, "getStreamLength")) {
+		send_result(c, txn, true, 0);
+	} else if (txn > 0 && !is_name(name, len, "_result") &&
+	    !is_name(name, len, "_error")) {
+		/* releaseStream, FCPublish, ...: acknowledged, nothing more. */
+		send_result(c, txn, false, 0);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* What the client sends                                                */
+
+static void
+client_message(void *ctx, const struct rtmp_message *m)
+{
+	struct client *c = ctx;
+	double v;
+
+	if (c->dead || c->closing)
+		return;
+	if (m->type == RTMP_AUDIO || m->type == RTMP_VIDEO) {
+		if (c->publishing) {
+			if (m->type == RTMP_AUDIO)
+				c->pub_audio++;
+			else
+				c->pub_video++;
+			c->pub_bytes += m->len;
+		}
+		return;
+	}
+	field_record_clear(&c->fields);
+	if (msg_decode(m, &c->fields.sink) != MSG_OK)
+		return;
+	switch (m->type) {
+	case RTMP_COMMAND_AMF0:
+	case RTMP_COMMAND_AMF3:
+		on_command(c, m);
+		break;
+	case RTMP_WINDOW_ACK_SIZE:
+		if (field_value(c, "window", &v))
+			c->peer_window = (uint32_t)v;
+		break;
+	case RTMP_USER_CONTROL:
+		if (!field_value(c, "event", &v) || v != UC_PING_REQUEST ||
+		    !field_value(c, "ping_ts", &v))
+			break;
+		if (fault_on(c->o, FAULT_NO_PING_REPLY)) {
+			client_log(c, "ping %u: fault no-ping-reply",
+			    (uint32_t)v);
+			break;
+		}
+		chunk_writer_user_control(&c->w, c->out, UC_PING_RESPONSE,
+		    (uint32_t)v);
+		break;
+	case RTMP_DATA_AMF0:
+	case RTMP_DATA_AMF3:
+		if (c->publishing)
+			c->pub_bytes += m->len;
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+client_demux_event(void *ctx, enum chunk_event ev, uint64_t value)
+{
+	struct client *c = ctx;
+
+	if (ev == CHUNK_EV_MALFORMED)
+		client_log(c, "malformed chunk header (csid %" G_GUINT64_FORMAT
+		    ")", value);
+}
+
+static const struct chunk_demux_ops client_demux_ops = {
+	client_message,
+	client_demux_event,
+};
+
+/* S0 S1 S2: version 3, our time and random bytes, then C1 echoed. */
+static void
+send_s0s1s2(struct client *c)
+{
+	uint8_t s1[HANDSHAKE_BLOCK];
+	uint32_t t, i;
+
+	t = (uint32_t)((g_get_monotonic_time() - c->o->start_us) / 1000);
+	s1[0] = (uint8_t)(t >> 24);
+	s1[1] = (uint8_t)(t >> 16);
+	s1[2] = (uint8_t)(t >> 8);
+	s1[3] = (uint8_t)t;
+	/* A zero version: clients skip the digest check (no FP9 scheme). */
+	memset(s1 + 4, 0, 4);
+	for (i = 8; i < HANDSHAKE_BLOCK; i++)
+		s1[i] = (uint8_t)g_random_int_range(0, 256);
+	g_byte_array_append(c->out, (const guint8 *)"\x03", 1);
+	g_byte_array_append(c->out, s1, sizeof(s1));
+	g_byte_array_append(c->out, c->c0c1 + 1, HANDSHAKE_BLOCK);
+}
+
+static gboolean
+client_slow_handshake(gpointer data)
+{
+	struct client *c = data;
+
+	c->hs_timer = 0;
+	send_s0s1s2(c);
+	client_flush(c);
+	if (c->dead)
+		client_close(c);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+client_handshake_done(struct client *c)
+{
+	if (fault_on(c->o, FAULT_GARBAGE)) {
+		client_log(c, "fault garbage: random bytes from now on");
+		c->phase = PHASE_GARBAGE;
+		c->garbage_us = g_get_monotonic_time();
+		/* A first byte that starts no chunk: fmt 3 on csid 63. */
+		g_byte_array_append(c->out, (const guint8 *)"\xff", 1);
+		c->garbage_timer = g_timeout_add(GARBAGE_TICK_MS,
+		    client_garbage, c);
+		(void)client_garbage(c);
+		return;
+	}
+	c->phase = PHASE_CHUNKS;
+	chunk_demux_init(&c->demux, &client_demux_ops, c);
+	c->demux_ready = true;
+}
+
+/* Consumes received bytes by phase. */
+static void
+client_input(struct client *c, const uint8_t *p, size_t n)
+{
+	size_t take;
+
+	c->bytes_in += n;
+	while (n > 0 && !c->dead) {
+		switch (c->phase) {
+		case PHASE_C0C1:
+			take = MIN(n, sizeof(c->c0c1) - c->hs_have);
+			memcpy(c->c0c1 + c->hs_have, p, take);
+			c->hs_have += take;
+			p += take;
+			n -= take;
+			if (c->hs_have < sizeof(c->c0c1))
+				break;
+			if (c->c0c1[0] != HANDSHAKE_VERSION_PLAIN) {
+				client_log(c, "handshake version %u: only "
+				    "plain RTMP (3) is spoken", c->c0c1[0]);
+				c->dead = true;
+				return;
+			}
+			c->phase = PHASE_C2;
+			c->c2_left = HANDSHAKE_BLOCK;
+			if (fault_on(c->o, FAULT_SLOW_HANDSHAKE)) {
+				client_log(c, "fault slow-handshake: S0 S1 S2 "
+				    "in %u ms", c->o->faults.f[
+				    FAULT_SLOW_HANDSHAKE].value_ms);
+				c->hs_timer = g_timeout_add(c->o->faults.f[
+				    FAULT_SLOW_HANDSHAKE].value_ms,
+				    client_slow_handshake, c);
+			} else
+				send_s0s1s2(c);
+			break;
+		case PHASE_C2:
+			take = MIN(n, c->c2_left);
+			c->c2_left -= take;
+			p += take;
+			n -= take;
+			if (c->c2_left == 0)
+				client_handshake_done(c);
+			break;
+		case PHASE_CHUNKS:
+			chunk_demux_feed(&c->demux, p, n);
+			n = 0;
+			break;
+		case PHASE_GARBAGE:
+			n = 0;
+			break;
+		}
+	}
+	/* Acknowledge as the client's window asks. */
+	if (c->phase == PHASE_CHUNKS && c->peer_window > 0 &&
+	    c->bytes_in - c->acked >= c->peer_window) {
+		c->acked = c->bytes_in;
+		chunk_writer_control(&c->w, c->out, RTMP_ACK,
+		    (uint32_t)c->bytes_in);
+	}
+}
+
+static gboolean
+client_readable(GSocket *sock, GIOCondition cond, gpointer data)
+{
+	g_autoptr(GError) err = NULL;
+	struct client *c = data;
+	uint8_t buf[READ_BUF];
+	gssize n;
+
+	(void)cond;
+	for (;;) {
+		n = g_socket_receive(sock, (gchar *)buf, sizeof(buf), NULL,
+		    &err);
+		if (n < 0) {
+			if (!g_error_matches(err, G_IO_ERROR,
+			    G_IO_ERROR_WOULD_BLOCK)) {
+				client_log(c, "receive: %s", err->message);
+				c->dead = true;
+			}
+			break;
+		}
+		if (n == 0) {
+			client_log(c, "closed by the client");
+			c->dead = true;
+			break;
+		}
+		client_input(c, buf, (size_t)n);
+		if (c->dead)
+			break;
+	}
+	if (!c->dead)
+		client_flush(c);
+	if (c->dead) {
+		client_close(c);
+		return G_SOURCE_REMOVE;
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+static void
+client_close(struct client *c)
+{
+	struct origin *o = c->o;
+
+	stop_play(c, "connection closed");
+	stop_publish(c, "connection closed");
+	if (c->in_src != NULL) {
+		g_source_destroy(c->in_src);
+		g_source_unref(c->in_src);
+	}
+	if (c->out_src != NULL) {
+		g_source_destroy(c->out_src);
+		g_source_unref(c->out_src);
+	}
+	if (c->hs_timer != 0)
+		g_source_remove(c->hs_timer);
+	if (c->ping_timer != 0)
+		g_source_remove(c->ping_timer);
+	if (c->garbage_timer != 0)
+		g_source_remove(c->garbage_timer);
+	if (c->media_timer != 0)
+		g_source_remove(c->media_timer);
+	g_socket_close(c->sock, NULL);
+	g_object_unref(c->sock);
+	if (c->demux_ready)
+		chunk_demux_free(&c->demux);
+	field_record_free(&c->fields);
+	g_byte_array_unref(c->out);
+	o->clients = g_list_remove(o->clients, c);
+	g_free(c);
+}
+
+/* ------------------------------------------------------------------ */
+/* The listener                                                         */
+
+static void
+address_format(GSocketAddress *sa, char *buf, size_t size)
+{
+	GInetSocketAddress *isa;
+	g_autofree char *ip = NULL;
+
+	if (!G_IS_INET_SOCKET_ADDRESS(sa)) {
+		g_strlcpy(buf, "?", size);
+		return;
+	}
+	isa = G_INET_SOCKET_ADDRESS(sa);
+	ip = g_inet_address_to_string(g_inet_socket_address_get_address(isa));
+	if (g_inet_socket_address_get_address(isa) != NULL &&
+	    g_inet_address_get_family(g_inet_socket_address_get_address(isa))
+	    == G_SOCKET_FAMILY_IPV6)
+		snprintf(buf, size, "[%s]:%u", ip,
+		    g_inet_socket_address_get_port(isa));
+	else
+		snprintf(buf, size, "%s:%u", ip,
+		    g_inet_socket_address_get_port(isa));
+}
+
+static void
+client_new(struct origin *o, GSocket *sock)
+{
+	g_autoptr(GSocketAddress) peer = NULL;
+	struct client *c;
+
+	c = g_new0(struct client, 1);
+	c->o = o;
+	c->id = ++o->next_id;
+	c->sock = sock;
+	c->out = g_byte_array_new();
+	c->start_us = g_get_monotonic_time();
+	c->phase = PHASE_C0C1;
+	field_record_init(&c->fields);
+	chunk_writer_init(&c->w);
+	if ((peer = g_socket_get_remote_address(sock, NULL)) != NULL)
+		address_format(peer, c->peer, sizeof(c->peer));
+	else
+		g_strlcpy(c->peer, "?", sizeof(c->peer));
+	g_socket_set_blocking(sock, FALSE);
+	(void)g_socket_set_option(sock, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+	c->in_src = g_socket_create_source(sock, G_IO_IN | G_IO_HUP |
+	    G_IO_ERR, NULL);
+	g_source_set_callback(c->in_src, (GSourceFunc)(void (*)(void))
+	    client_readable, c, NULL);
+	g_source_attach(c->in_src, NULL);
+	o->clients = g_list_prepend(o->clients, c);
+	client_log(c, "connected");
+}
+
+static gboolean
+origin_accept(GSocket *listener, GIOCondition cond, gpointer data)
+{
+	struct origin *o = data;
+	GSocket *sock;
+
+	(void)cond;
+	for (;;) {
+		g_autoptr(GError) err = NULL;
+
+		sock = g_socket_accept(listener, NULL, &err);
+		if (sock == NULL) {
+			if (!g_error_matches(err, G_IO_ERROR,
+			    G_IO_ERROR_WOULD_BLOCK))
+				fprintf(stderr, "rtmpscope: origin: accept: "
+				    "%s\n", err->message);
+			break;
+		}
+		client_new(o, sock);
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+static void
+origin_stop_listening(struct origin *o)
+{
+	if (o->accept_src != NULL) {
+		g_source_destroy(o->accept_src);
+		g_source_unref(o->accept_src);
+		o->accept_src = NULL;
+	}
+	if (o->listener != NULL) {
+		g_socket_close(o->listener, NULL);
+		g_object_unref(o->listener);
+		o->listener = NULL;
+	}
+}
+
+static gboolean
+origin_die(gpointer data)
+{
+	struct origin *o = data;
+
+	o->die_timer = 0;
+	fprintf(stderr, "rtmpscope: origin: fault die: closing %u "
+	    "connection(s) and the listener\n", g_list_length(o->clients));
+	while (o->clients != NULL)
+		client_close(o->clients->data);
+	origin_stop_listening(o);
+	return G_SOURCE_REMOVE;
+}
+
+/* "[ADDR:]PORT": an IPv4 or bracketed IPv6 literal, or localhost. */
+static GSocketAddress *
+parse_listen(const char *s, GError **err)
+{
+	g_autofree char *host = NULL;
+	g_autoptr(GInetAddress) ip = NULL;
+	const char *colon, *port_s;
+	char *end;
+	unsigned long port;
+
+	if ((colon = strrchr(s, ':')) != NULL && strchr(s, ']') != NULL &&
+	    colon < strchr(s, ']'))
+		colon = NULL;
+	if (colon == NULL) {
+		host = g_strdup("127.0.0.1");
+		port_s = s;
+	} else {
+		host = g_strndup(s, (gsize)(colon - s));
+		port_s = colon + 1;
+		if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+			memmove(host, host + 1, strlen(host));
+			host[strlen(host) - 1] = '\0';
+		}
+		if (strcmp(host, "localhost") == 0) {
+			g_free(host);
+			host = g_strdup("127.0.0.1");
+		}
+	}
+	errno = 0;
+	port = strtoul(port_s, &end, 10);
+	if (*port_s < '0' || *port_s > '9' || *end != '\0' || errno != 0 ||
+	    port > 65535) {
+		g_set_error(err, ORIGIN_ERROR, 0, "--simulate-origin: '%s' is "
+		    "not [ADDR:]PORT (a port 0-65535, 0 for any)", s);
+		return NULL;
+	}
+	if ((ip = g_inet_address_new_from_string(host)) == NULL) {
+		g_set_error(err, ORIGIN_ERROR, 0, "--simulate-origin: '%s' is "
+		    "not an IP address", host);
+		return NULL;
+	}
+	return g_inet_socket_address_new(ip, (guint16)port);
+}
+
+struct origin *
+origin_new(const char *addr_port, const struct origin_faults *faults,
+    GError **err)
+{
+	g_autoptr(GSocketAddress) sa = NULL;
+	g_autoptr(GSocketAddress) bound = NULL;
+	struct origin *o;
+
+	if ((sa = parse_listen(addr_port, err)) == NULL)
+		return NULL;
+	o = g_new0(struct origin, 1);
+	o->faults = *faults;
+	o->start_us = g_get_monotonic_time();
+	o->listener = g_socket_new(g_socket_address_get_family(sa),
+	    G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, err);
+	if (o->listener == NULL)
+		goto fail;
+	if (!g_socket_bind(o->listener, sa, TRUE, err) ||
+	    !g_socket_listen(o->listener, err))
+		goto fail;
+	g_socket_set_blocking(o->listener, FALSE);
+	if ((bound = g_socket_get_local_address(o->listener, err)) == NULL)
+		goto fail;
+	address_format(bound, o->address, sizeof(o->address));
+	o->accept_src = g_socket_create_source(o->listener, G_IO_IN, NULL);
+	g_source_set_callback(o->accept_src, (GSourceFunc)(void (*)(void))
+	    origin_accept, o, NULL);
+	g_source_attach(o->accept_src, NULL);
+	if (faults->f[FAULT_DIE].set)
+		o->die_timer = g_timeout_add(faults->f[FAULT_DIE].at_ms,
+		    origin_die, o);
+	return o;
+fail:
+	g_prefix_error(err, "--simulate-origin %s: ", addr_port);
+	origin_free(o);
+	return NULL;
+}
+
+const char *
+origin_address(const struct origin *o)
+{
+	return o->address;
+}
+
+void
+origin_free(struct origin *o)
+{
+	if (o == NULL)
+		return;
+	while (o->clients != NULL)
+		client_close(o->clients->data);
+	if (o->die_timer != 0)
+		g_source_remove(o->die_timer);
+	origin_stop_listening(o);
+	g_free(o);
+}
