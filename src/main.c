@@ -19,57 +19,19 @@
 #include "config-file.h"
 #include "dump.h"
 #include "flow.h"
-#include "ladder.h"
 #include "live.h"
 #include "options.h"
 #include "progress.h"
 #include "report.h"
+#include "run-dashboard.h"
+#include "run-origin.h"
+#include "run-proxy.h"
+#include "run.h"
 #include "session.h"
+#include "status.h"
 
-#define EXIT_USAGE		2
-#define EXIT_FAIL_ON		1
 #define PROGRESS_EVERY		4096	/* packets between progress checks */
-#define LADDER_WIDTH		100
 #define LIVE_TICK_MS		500
-
-/* What every run has, whatever its source. */
-struct run {
-	const struct options	*opts;
-	struct flow_table	*flows;
-	struct session_table	*sessions;
-	struct dump		*dump;
-	struct session_observer	 observer;
-	enum report_format	 report;
-	uint64_t		 segments;
-	double			 first_t;
-	double			 last_t;
-	/* The offline source. */
-	struct capture		*cap;
-	struct progress		*progress;
-	/* The live source. */
-	struct live		*live;
-	GMainLoop		*loop;
-	int			 status;
-};
-
-static void
-run_begin(struct run *run, const struct options *opts,
-    const struct health_config *health)
-{
-	run->opts = opts;
-	run->report = opts->report;
-	/* Without a dump, a report or a ladder, the text report. */
-	if (opts->dump == DUMP_NONE && run->report == REPORT_NONE &&
-	    !opts->ladder)
-		run->report = REPORT_TEXT;
-	run->sessions = session_table_new(opts->ports, opts->nports, health);
-	if (opts->dump != DUMP_NONE) {
-		run->dump = dump_new(opts->dump, stdout);
-		dump_observer(run->dump, &run->observer);
-		session_table_observe(run->sessions, &run->observer);
-	}
-	run->flows = flow_table_new(&session_flow_ops, run->sessions);
-}
 
 static void
 run_segment(void *ctx, const struct tcp_segment *seg)
@@ -86,111 +48,6 @@ run_segment(void *ctx, const struct tcp_segment *seg)
 		capture_progress(run->cap, &done, &total);
 		progress_update(run->progress, done);
 	}
-}
-
-/* A tcpdump-like summary on stderr, so stdout stays the dump. */
-static void
-print_summary(const struct capture_stats *cs, const struct flow_table *flows,
-    const struct session_table *sessions, uint64_t drops)
-{
-	const struct flow_stats *fs = flow_table_stats(flows);
-	const struct session_table_stats *ss = session_table_stats(sessions);
-
-	fprintf(stderr, "rtmpscope: %" G_GUINT64_FORMAT " packets, %"
-	    G_GUINT64_FORMAT " TCP connections (%" G_GUINT64_FORMAT
-	    " not RTMP), %" G_GUINT64_FORMAT " RTMP messages, %"
-	    G_GUINT64_FORMAT " malformed, %" G_GUINT64_FORMAT
-	    " capture gaps (%" G_GUINT64_FORMAT " bytes), %" G_GUINT64_FORMAT
-	    " resynchronisations (%" G_GUINT64_FORMAT " bytes passed over)",
-	    cs->packets, fs->connections, ss->not_rtmp, ss->messages,
-	    ss->malformed, ss->gaps, ss->gap_bytes, ss->resyncs,
-	    ss->resync_skipped);
-	if (drops > 0)
-		fprintf(stderr, ", %" G_GUINT64_FORMAT " packets dropped by "
-		    "the kernel or interface", drops);
-	fputc('\n', stderr);
-}
-
-/* Whether --ladder=SESSION names this session (a number or a client). */
-static bool
-ladder_wanted(const struct options *opts, const struct session *s)
-{
-	char id[24];
-
-	if (s->state == SESSION_NOT_RTMP)
-		return false;
-	if (opts->ladder_session == NULL)
-		return true;
-	snprintf(id, sizeof(id), "%" G_GUINT64_FORMAT, s->id);
-	return strcmp(opts->ladder_session, id) == 0 ||
-	    strcmp(opts->ladder_session, s->client_name) == 0;
-}
-
-static bool
-print_ladders(const struct options *opts, const struct session_table *t)
-{
-	GPtrArray *all = session_table_sessions(t);
-	guint i, shown = 0;
-
-	for (i = 0; i < all->len; i++) {
-		if (!ladder_wanted(opts, g_ptr_array_index(all, i)))
-			continue;
-		if (shown++ > 0)
-			putchar('\n');
-		ladder_print(stdout, g_ptr_array_index(all, i), LADDER_WIDTH);
-	}
-	if (shown == 0 && opts->ladder_session != NULL) {
-		fprintf(stderr, "rtmpscope: --ladder: no RTMP session '%s' "
-		    "(a session number from the report, or a client ip:port)\n",
-		    opts->ladder_session);
-		return false;
-	}
-	return true;
-}
-
-/*
- * The end of every run: sessions still open are judged as they are, then
- * the dump is flushed and the report, the ladders and the summary printed.
- */
-static int
-run_end(struct run *run, const char *source, const struct capture_stats *cs,
-    uint64_t drops)
-{
-	const struct options *opts = run->opts;
-	struct report_capture rc;
-	int status = run->status;
-
-	flow_table_finish(run->flows, run->last_t);
-	session_table_finish(run->sessions, run->last_t);
-	if (run->dump != NULL && !dump_flush(run->dump)) {
-		perror("rtmpscope: writing the dump");
-		status = EXIT_FAILURE;
-	}
-	memset(&rc, 0, sizeof(rc));
-	rc.source = source;
-	rc.packets = cs->packets;
-	rc.bytes = cs->bytes;
-	rc.first_t = run->first_t;
-	rc.last_t = run->last_t;
-	rc.connections = flow_table_stats(run->flows)->connections;
-	rc.drops = drops;
-	rc.stats = session_table_stats(run->sessions);
-	if (run->report != REPORT_NONE &&
-	    !report_print(stdout, run->report, &rc, run->sessions)) {
-		perror("rtmpscope: writing the report");
-		status = EXIT_FAILURE;
-	}
-	if (opts->ladder && !print_ladders(opts, run->sessions))
-		status = EXIT_USAGE;
-	print_summary(cs, run->flows, run->sessions, drops);
-	if (status == EXIT_SUCCESS && opts->fail_on_set &&
-	    report_worst_health(run->sessions) >= opts->fail_on)
-		status = EXIT_FAIL_ON;
-	flow_table_free(run->flows);
-	session_table_free(run->sessions);
-	if (run->dump != NULL)
-		dump_free(run->dump);
-	return status;
 }
 
 static int
@@ -264,13 +121,32 @@ live_stop(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+/* The capture's figures, for /metrics. */
+static void
+live_figures(void *ctx, uint64_t *packets, uint64_t *bytes, uint64_t *drops)
+{
+	struct run *run = ctx;
+
+	*packets = live_stats(run->live)->packets;
+	*bytes = live_stats(run->live)->bytes;
+	*drops = live_drops(run->live);
+}
+
 static int
 run_live(const struct options *opts, const struct health_config *health)
 {
 	g_autoptr(GError) err = NULL;
+	struct status_sources sources;
+	struct status *endpoints = NULL;
 	struct run run;
 	int status;
 
+	/* A bad --http or --log-port is a usage error, told before capturing. */
+	if (!status_check_addresses(opts->http, opts->log_port, &err)) {
+		fprintf(stderr, "rtmpscope: %s (see rtmpscope --help)\n",
+		    err->message);
+		return EXIT_USAGE;
+	}
 	memset(&run, 0, sizeof(run));
 	run.live = live_open(opts->interface, opts->filter, opts->write_file,
 	    &err);
@@ -285,6 +161,24 @@ run_live(const struct options *opts, const struct health_config *health)
 		return EXIT_FAILURE;
 	}
 	run_begin(&run, opts, health);
+	if (opts->http != NULL || opts->log_port != NULL) {
+		memset(&sources, 0, sizeof(sources));
+		sources.sessions = run.sessions;
+		sources.mode = "live";
+		sources.figures = live_figures;
+		sources.ctx = &run;
+		endpoints = status_new(&sources, opts->http, opts->log_port,
+		    &err);
+		if (endpoints == NULL) {
+			fprintf(stderr, "rtmpscope: %s\n", err->message);
+			flow_table_free(run.flows);
+			session_table_free(run.sessions);
+			if (run.dump != NULL)
+				dump_free(run.dump);
+			live_close(run.live);
+			return EXIT_FAILURE;
+		}
+	}
 	run.first_t = run.last_t = (double)g_get_real_time() / 1e6;
 	run.loop = g_main_loop_new(NULL, FALSE);
 	g_unix_fd_add(live_fd(run.live), G_IO_IN, live_readable, &run);
@@ -299,6 +193,8 @@ run_live(const struct options *opts, const struct health_config *health)
 	(void)live_dispatch(run.live, run_segment, &run, NULL);
 	status = run_end(&run, opts->interface, live_stats(run.live),
 	    live_drops(run.live));
+	/* After run_end: the table told the endpoints of the last ends. */
+	status_free(endpoints);
 	g_main_loop_unref(run.loop);
 	live_close(run.live);
 	return status;
@@ -326,6 +222,16 @@ main(int argc, char **argv)
 		options_clear(&opts);
 		return EXIT_SUCCESS;
 	}
+	if (opts.listen != NULL) {
+		status = run_proxy(&opts, &health);
+		options_clear(&opts);
+		return status;
+	}
+	if (opts.simulate_origin != NULL) {
+		status = run_origin(&opts);
+		options_clear(&opts);
+		return status;
+	}
 	if ((opts.read_file == NULL) == (opts.interface == NULL)) {
 		fprintf(stderr, "rtmpscope: %s (see rtmpscope --help)\n",
 		    opts.read_file == NULL ? "nothing to read: give a capture "
@@ -336,6 +242,9 @@ main(int argc, char **argv)
 	}
 	if (opts.interface != NULL)
 		status = run_live(&opts, &health);
+	else if (isatty(STDOUT_FILENO) && opts.dump == DUMP_NONE &&
+	    opts.report == REPORT_NONE && !opts.ladder)
+		status = run_dashboard(&opts, &health);
 	else
 		status = run_offline(&opts, &health);
 	options_clear(&opts);

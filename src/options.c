@@ -316,6 +316,14 @@ options_parse(struct options *opts, int argc, char **argv, GError **err)
 		{ "log-port", 0, 0, G_OPTION_ARG_STRING, &opts->log_port,
 		    "Send every event as a JSON line to readers of [ADDR:]PORT "
 		    "(default port 10081)", "[ADDR:]PORT" },
+		{ "simulate-origin", 0, 0, G_OPTION_ARG_STRING,
+		    &opts->simulate_origin,
+		    "Be a simulated RTMP origin on [ADDR:]PORT (address "
+		    "127.0.0.1; port 0: any free port)", "[ADDR:]PORT" },
+		{ "fault", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opts->faults,
+		    "Simulated origin: misbehave (stall:5s@3s, die:20s, "
+		    "reject-connect, slow-handshake, no-ping-reply, "
+		    "stream-not-found, garbage; comma-separated)", "LIST" },
 		{ "dump", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK,
 		    (void *)parse_dump,
 		    "Print every RTMP message, as text (default) or json",
@@ -407,6 +415,10 @@ options_clear(struct options *opts)
 	g_free(opts->http);
 	g_free(opts->log_port);
 	g_strfreev(opts->backends);
+	g_free(opts->simulate_origin);
+	g_strfreev(opts->faults);
+	opts->simulate_origin = NULL;
+	opts->faults = NULL;
 	opts->listen = opts->http = opts->log_port = NULL;
 	opts->backends = NULL;
 }

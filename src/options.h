@@ -54,6 +54,8 @@ struct options {
 	char			**backends;	/* proxy: HOST:PORT, by priority */
 	char			*http;		/* status: [ADDR:]PORT */
 	char			*log_port;	/* event log: [ADDR:]PORT */
+	char			*simulate_origin; /* origin: [ADDR:]PORT */
+	char			**faults;	/* origin: --fault lists */
 	uint16_t		 ports[OPTIONS_MAX_PORTS];
 	size_t			 nports;
 	enum dump_format	 dump;

@@ -538,8 +538,11 @@ bitrate_window(struct session_media *md, uint32_t bytes, double now)
 	while (now - md->window_start >= 1.0) {
 		md->kbps[md->nkbps % SESSION_KBPS_WINDOWS] =
 		    (uint32_t)(md->window_bytes * 8 / 1000);
+		md->fps[md->nkbps % SESSION_KBPS_WINDOWS] =
+		    (uint16_t)MIN(md->window_frames, G_MAXUINT16);
 		md->nkbps++;
 		md->window_bytes = 0;
+		md->window_frames = 0;
 		md->window_start += 1.0;
 		if (now - md->window_start > SESSION_KBPS_WINDOWS)
 			md->window_start = now;
@@ -620,6 +623,7 @@ on_video(struct session *s, enum rtmp_dir dir, const struct rtmp_message *m,
 	if (!frame_data)
 		return;
 	md->video_frames++;
+	md->window_frames++;
 	if (!md->have_video_ts) {
 		md->have_video_ts = true;
 		md->first_video_ts = m->ts;

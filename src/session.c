@@ -392,6 +392,9 @@ session_end(struct session *s, enum session_end how, double now)
 	size_t i;
 
 	s->end = now;
+	/* No byte ever came (a refused connect): there was no RTMP. */
+	if (s->state == SESSION_UNDECIDED)
+		s->state = SESSION_NOT_RTMP;
 	if (s->state == SESSION_NOT_RTMP) {
 		/* Nothing to report: forget it. */
 		session_release(s);

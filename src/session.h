@@ -121,6 +121,8 @@ struct session_media {
 	double			 window_start;
 	uint64_t		 window_bytes;
 	uint32_t		 kbps[SESSION_KBPS_WINDOWS];
+	uint16_t		 fps[SESSION_KBPS_WINDOWS];	/* video frames */
+	uint32_t		 window_frames;
 	uint32_t		 nkbps;		/* windows closed so far */
 };
 

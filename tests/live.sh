@@ -35,7 +35,7 @@ rtmp { server { listen 127.0.0.1:$port; chunk_size 4096;
 CONF
 nginx -p "$tmp" -c "$tmp/nginx.conf" &
 pids="$pids $!"
-"$RTMPSCOPE" -i lo -p "$port" --duration 8 --report=json >"$tmp/report.json" 2>"$tmp/err" &
+"$RTMPSCOPE" -i lo -f "tcp port $port" -p "$port" --duration 8 --report=json >"$tmp/report.json" 2>"$tmp/err" &
 scope=$!
 pids="$pids $scope"
 sleep 1.5
