@@ -28,6 +28,7 @@
 #include "run-proxy.h"
 #include "run.h"
 #include "session.h"
+#include "ui.h"
 #include "status.h"
 
 #define PROGRESS_EVERY		4096	/* packets between progress checks */
@@ -132,9 +133,44 @@ live_figures(void *ctx, uint64_t *packets, uint64_t *bytes, uint64_t *drops)
 	*drops = live_drops(run->live);
 }
 
+/* The dashboard's view of a live source. */
+struct live_view {
+	struct run	*run;
+	const char	*iface;
+	bool		 paused;
+};
+
+static void
+live_view_stats(void *ctx, struct ui_source_stats *st)
+{
+	struct live_view *v = ctx;
+	const struct capture_stats *cs = live_stats(v->run->live);
+
+	st->source = v->iface;
+	st->live = true;
+	st->paused = v->paused;
+	st->packets = cs->packets;
+	st->bytes = cs->bytes;
+	st->drops = live_drops(v->run->live);
+	st->now = v->run->last_t;
+	st->first = v->run->first_t;
+}
+
+/* Capture never waits for the screen: pausing freezes only the view. */
+static void
+live_view_pause(void *ctx, bool paused)
+{
+	struct live_view *v = ctx;
+
+	v->paused = paused;
+}
+
 static int
 run_live(const struct options *opts, const struct health_config *health)
 {
+	struct ui_context uictx;
+	struct live_view view;
+	struct ui *ui = NULL;
 	g_autoptr(GError) err = NULL;
 	struct status_sources sources;
 	struct status *endpoints = NULL;
@@ -181,13 +217,39 @@ run_live(const struct options *opts, const struct health_config *health)
 	}
 	run.first_t = run.last_t = (double)g_get_real_time() / 1e6;
 	run.loop = g_main_loop_new(NULL, FALSE);
+	/* On a terminal, without a dump, report or ladder: the dashboard. */
+	if (isatty(STDOUT_FILENO) && opts->dump == DUMP_NONE &&
+	    opts->report == REPORT_NONE && !opts->ladder) {
+		session_table_keep_log(run.sessions, true);
+		run.report = REPORT_NONE;
+		memset(&view, 0, sizeof(view));
+		view.run = &run;
+		view.iface = opts->interface;
+		memset(&uictx, 0, sizeof(uictx));
+		uictx.sessions = run.sessions;
+		uictx.stats = live_view_stats;
+		uictx.pause = live_view_pause;
+		uictx.ctx = &view;
+		if ((ui = ui_new(&uictx, &err)) == NULL) {
+			fprintf(stderr, "rtmpscope: %s\n", err->message);
+			run.report = REPORT_TEXT;
+		}
+	}
 	g_unix_fd_add(live_fd(run.live), G_IO_IN, live_readable, &run);
 	g_timeout_add(LIVE_TICK_MS, live_tick, &run);
-	g_unix_signal_add(SIGINT, live_stop, &run);
-	g_unix_signal_add(SIGTERM, live_stop, &run);
+	if (ui != NULL) {
+		/* The dashboard takes INT, TERM, HUP and WINCH. */
+		ui_attach(ui, run.loop);
+	} else {
+		g_unix_signal_add(SIGINT, live_stop, &run);
+		g_unix_signal_add(SIGTERM, live_stop, &run);
+	}
 	if (opts->duration > 0)
 		g_timeout_add_seconds(opts->duration, live_stop, &run);
 	g_main_loop_run(run.loop);
+	/* The terminal back before the summary is printed. */
+	if (ui != NULL)
+		ui_free(ui);
 
 	/* What the kernel still holds is part of the capture. */
 	(void)live_dispatch(run.live, run_segment, &run, NULL);

@@ -4,9 +4,9 @@
 # publish session with its stream name and about the frames sent.  TAP.
 RTMPSCOPE=${RTMPSCOPE:-$(dirname "$0")/../rtmpscope}
 MODULE=/usr/lib/nginx/modules/ngx_rtmp_module.so
-echo "1..5"
+echo "1..7"
 skip_all() {
-	for i in 1 2 3 4 5; do echo "ok $i # SKIP $1"; done
+	for i in 1 2 3 4 5 6 7; do echo "ok $i # SKIP $1"; done
 	exit 0
 }
 [ "$(id -u)" -eq 0 ] || skip_all "live capture needs root"
@@ -18,6 +18,7 @@ pids=""
 cleanup() {
 	for p in $pids; do kill "$p" 2>/dev/null; done
 	[ -f "$tmp/nginx.pid" ] && kill "$(cat "$tmp/nginx.pid")" 2>/dev/null
+	tmux -L "rtmpscope-live-$$" kill-server 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -71,3 +72,40 @@ check(54 <= frames <= 66, "video frames close to the 60 sent (4 s at 15 fps)",
 check(s.get("health") == "ok" and s.get("width") == 320,
       "healthy, 320x240", (s.get("health"), s.get("width")))
 PY
+
+# The dashboard, live: a player of the simulated origin appears on screen,
+# and q gives the terminal back with status 0.
+if ! command -v tmux >/dev/null; then
+	echo "ok 6 # SKIP no tmux"
+	echo "ok 7 # SKIP no tmux"
+	exit 0
+fi
+oport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$RTMPSCOPE" --simulate-origin "127.0.0.1:$oport" --duration 30 >"$tmp/origin.out" 2>&1 &
+pids="$pids $!"
+tm="tmux -L rtmpscope-live-$$"
+$tm new-session -d -x 160 -y 30 "$RTMPSCOPE -i lo -f 'tcp port $oport' -p $oport; echo EXIT=\$?; sleep 30"
+sleep 1.5
+ffmpeg -nostdin -loglevel error -i "rtmp://127.0.0.1:$oport/live/x" -t 8 -c copy -f null - 2>/dev/null &
+pids="$pids $!"
+seen=false
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	sleep 1
+	if $tm capture-pane -p | grep -q "live/x *play"; then
+		seen=true
+		break
+	fi
+done
+$seen && echo "ok 6 - the live dashboard shows the player as it plays" ||
+    { echo "not ok 6 - the live dashboard shows the player as it plays"; $tm capture-pane -p | sed 's/^/# /' | head -8; }
+$tm send-keys q
+exited=false
+for i in 1 2 3 4 5; do
+	sleep 1
+	if $tm capture-pane -p | grep -q "EXIT=0"; then
+		exited=true
+		break
+	fi
+done
+$exited && echo "ok 7 - q leaves the live dashboard with status 0" ||
+    echo "not ok 7 - q leaves the live dashboard with status 0"
