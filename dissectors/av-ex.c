@@ -99,3 +99,31 @@ av_ex_track_next(struct cursor *c, const struct av_ex_header *h,
 	cursor_skip(c, t->size);
 	return true;
 }
+
+enum msg_status
+av_ex_tracks(struct cursor *c, const struct av_ex_header *h,
+    av_ex_track_fn track, struct field_sink *out, struct note *note)
+{
+	struct av_ex_track t;
+
+	if (!h->multitrack) {
+		if (av_ex_track_next(c, h, &t))
+			track(h->packet_type, &t, out, note);
+		return msg_status_of(c->status);
+	}
+	field_uint(out, "multitrack_type", h->multitrack_type);
+	if (h->has_fourcc)
+		field_str(out, "fourcc", (const char *)h->fourcc, 4);
+	note_add_str(note, " multitrack");
+	out->ops->key(out, "tracks", 6);
+	out->ops->begin(out, true);
+	while (av_ex_track_next(c, h, &t)) {
+		out->ops->begin(out, false);
+		note_add(note, " [%u", t.id);
+		track(h->packet_type, &t, out, note);
+		note_add_str(note, "]");
+		out->ops->end(out, false);
+	}
+	out->ops->end(out, true);
+	return msg_status_of(c->status);
+}

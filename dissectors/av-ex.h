@@ -20,6 +20,8 @@
 #include <stdint.h>
 
 #include "cursor.h"
+#include "field-sink.h"
+#include "message.h"
 
 enum av_multitrack_type {
 	AV_ONE_TRACK = 0,
@@ -60,5 +62,16 @@ bool	av_ex_header_parse(struct cursor *, uint8_t packet_type,
 /* The next track of the body; false when there is none (or it is cut). */
 bool	av_ex_track_next(struct cursor *, const struct av_ex_header *,
 	    struct av_ex_track *);
+
+/* What one track of a message says, into the fields and the note. */
+typedef void	(*av_ex_track_fn)(uint8_t packet_type, const struct av_ex_track *,
+		    struct field_sink *, struct note *);
+
+/*
+ * The tracks after the header: the one track's fields at the top level,
+ * or "multitrack_type" and a "tracks" array with a field object each.
+ */
+enum msg_status	 av_ex_tracks(struct cursor *, const struct av_ex_header *,
+		    av_ex_track_fn, struct field_sink *, struct note *);
 
 #endif

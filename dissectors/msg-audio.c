@@ -173,7 +173,6 @@ decode_enhanced(struct cursor *c, uint8_t b, struct field_sink *out,
     struct note *note)
 {
 	struct av_ex_header h;
-	struct av_ex_track t;
 	bool ok;
 
 	ok = av_ex_header_parse(c, b & 0x0f, AUDIO_MULTITRACK, true, &h);
@@ -182,26 +181,7 @@ decode_enhanced(struct cursor *c, uint8_t b, struct field_sink *out,
 		field_uint(out, "nano_offset", h.nano_offset);
 	if (!ok)
 		return msg_status_of(c->status);
-	if (!h.multitrack) {
-		if (av_ex_track_next(c, &h, &t))
-			ex_track(h.packet_type, &t, out, note);
-		return msg_status_of(c->status);
-	}
-	field_uint(out, "multitrack_type", h.multitrack_type);
-	if (h.has_fourcc)
-		field_str(out, "fourcc", (const char *)h.fourcc, 4);
-	note_add(note, " multitrack");
-	out->ops->key(out, "tracks", 6);
-	out->ops->begin(out, true);
-	while (av_ex_track_next(c, &h, &t)) {
-		out->ops->begin(out, false);
-		note_add(note, " [%u", t.id);
-		ex_track(h.packet_type, &t, out, note);
-		note_add(note, "]");
-		out->ops->end(out, false);
-	}
-	out->ops->end(out, true);
-	return msg_status_of(c->status);
+	return av_ex_tracks(c, &h, ex_track, out, note);
 }
 
 static enum msg_status

@@ -2,7 +2,8 @@
  * Video messages, type 9: an FLV video tag header, then the codec payload.
  *
  *  legacy:   | frame type:4 | codec id:4 |
- *            AVC (7), HEVC (12): | packet type:8 | composition time:s24 | data |
+ *            AVC (7), HEVC (12):
+ *              | packet type:8 | composition time:s24 | data |
  *            packet type 0: a decoder configuration record (avcC, hvcC)
  *            frame type 5: | command:8 | (0 start of seek, 1 end of seek)
  *  enhanced: | 1 | frame type:3 | packet type:4 | ... (see av-ex.h)
@@ -100,7 +101,8 @@ keep_video(const uint8_t *probe, size_t n, uint32_t len)
 	if (probe[0] & VIDEO_EX_HEADER) {
 		/* Sequence starts, and every header a track may carry. */
 		packet = probe[0] & 0x0f;
-		if (packet == VIDEO_SEQUENCE_START || packet == VIDEO_METADATA ||
+		if (packet == VIDEO_SEQUENCE_START ||
+		    packet == VIDEO_METADATA ||
 		    packet == VIDEO_MPEG2TS_SEQUENCE_START ||
 		    packet == VIDEO_MULTITRACK || packet == AV_EX_MODEX)
 			return len;
@@ -206,7 +208,6 @@ decode_enhanced(struct cursor *c, uint8_t b, struct field_sink *out,
     struct note *note)
 {
 	struct av_ex_header h;
-	struct av_ex_track t;
 	uint8_t frame = (b >> 4) & 7;
 	bool ok, is_command;
 
@@ -222,26 +223,7 @@ decode_enhanced(struct cursor *c, uint8_t b, struct field_sink *out,
 		return msg_status_of(c->status);
 	if (is_command && !h.multitrack)
 		return video_command(c, out, note);
-	if (!h.multitrack) {
-		if (av_ex_track_next(c, &h, &t))
-			ex_track(h.packet_type, &t, out, note);
-		return msg_status_of(c->status);
-	}
-	field_uint(out, "multitrack_type", h.multitrack_type);
-	if (h.has_fourcc)
-		field_str(out, "fourcc", (const char *)h.fourcc, 4);
-	note_add(note, " multitrack");
-	out->ops->key(out, "tracks", 6);
-	out->ops->begin(out, true);
-	while (av_ex_track_next(c, &h, &t)) {
-		out->ops->begin(out, false);
-		note_add(note, " [%u", t.id);
-		ex_track(h.packet_type, &t, out, note);
-		note_add(note, "]");
-		out->ops->end(out, false);
-	}
-	out->ops->end(out, true);
-	return msg_status_of(c->status);
+	return av_ex_tracks(c, &h, ex_track, out, note);
 }
 
 static enum msg_status

@@ -194,3 +194,38 @@ field_record_str(const struct field_record *r, const struct field_entry *e)
 {
 	return r->bytes->str + e->off;
 }
+
+const char *
+field_record_string(const struct field_record *r, const char *key,
+    size_t *len)
+{
+	const struct field_entry *e = field_record_get(r, key);
+
+	if (e == NULL || e->op != FIELD_STRING)
+		return NULL;
+	*len = e->len;
+	return field_record_str(r, e);
+}
+
+bool
+field_record_number(const struct field_record *r, const char *key,
+    double *out)
+{
+	const struct field_entry *e = field_record_get(r, key);
+
+	if (e == NULL)
+		return false;
+	switch (e->op) {
+	case FIELD_UINT:
+		*out = (double)e->v.u;
+		return true;
+	case FIELD_SINT:
+		*out = (double)e->v.i;
+		return true;
+	case FIELD_NUMBER:
+		*out = e->v.d;
+		return true;
+	default:
+		return false;
+	}
+}

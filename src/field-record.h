@@ -50,6 +50,12 @@ void	field_record_replay(const struct field_record *, struct field_sink *);
 /* The value entry of a top-level key, or NULL. */
 const struct field_entry *field_record_get(const struct field_record *,
 	    const char *key);
+/* A top-level string field (NULL if absent or not a string). */
+const char	*field_record_string(const struct field_record *,
+		    const char *key, size_t *len);
+/* A top-level number field of any numeric kind; false if there is none. */
+bool		 field_record_number(const struct field_record *,
+		    const char *key, double *);
 /* The bytes of a key, string or note entry. */
 const char	*field_record_str(const struct field_record *,
 		    const struct field_entry *);

@@ -542,34 +542,13 @@ client_garbage(gpointer data)
 static const char *
 field_text(struct client *c, const char *key, size_t *len)
 {
-	const struct field_entry *e = field_record_get(&c->fields, key);
-
-	if (e == NULL || e->op != FIELD_STRING)
-		return NULL;
-	*len = e->len;
-	return field_record_str(&c->fields, e);
+	return field_record_string(&c->fields, key, len);
 }
 
 static bool
 field_value(struct client *c, const char *key, double *v)
 {
-	const struct field_entry *e = field_record_get(&c->fields, key);
-
-	if (e == NULL)
-		return false;
-	switch (e->op) {
-	case FIELD_UINT:
-		*v = (double)e->v.u;
-		return true;
-	case FIELD_SINT:
-		*v = (double)e->v.i;
-		return true;
-	case FIELD_NUMBER:
-		*v = e->v.d;
-		return true;
-	default:
-		return false;
-	}
+	return field_record_number(&c->fields, key, v);
 }
 
 /* A string field into a buffer, control characters shown as '.'. */

@@ -85,24 +85,13 @@ session_model_free(struct session *s)
 }
 
 /* Field lookups in a decoded message's record. */
-static const char *
-field_string(const struct field_record *f, const char *key, size_t *len)
-{
-	const struct field_entry *e = field_record_get(f, key);
-
-	if (e == NULL || e->op != FIELD_STRING)
-		return NULL;
-	*len = e->len;
-	return field_record_str(f, e);
-}
-
 static char *
 field_dup(const struct field_record *f, const char *key)
 {
 	const char *v;
 	size_t len;
 
-	v = field_string(f, key, &len);
+	v = field_record_string(f, key, &len);
 	return v != NULL ? g_strndup(v, len) : NULL;
 }
 
@@ -112,30 +101,8 @@ field_is(const struct field_record *f, const char *key, const char *want)
 	const char *v;
 	size_t len;
 
-	v = field_string(f, key, &len);
+	v = field_record_string(f, key, &len);
 	return v != NULL && len == strlen(want) && memcmp(v, want, len) == 0;
-}
-
-static bool
-field_num(const struct field_record *f, const char *key, double *out)
-{
-	const struct field_entry *e = field_record_get(f, key);
-
-	if (e == NULL)
-		return false;
-	switch (e->op) {
-	case FIELD_UINT:
-		*out = (double)e->v.u;
-		return true;
-	case FIELD_SINT:
-		*out = (double)e->v.i;
-		return true;
-	case FIELD_NUMBER:
-		*out = e->v.d;
-		return true;
-	default:
-		return false;
-	}
 }
 
 static void
@@ -366,7 +333,7 @@ status_code_seen(struct session *s, const struct field_record *f)
 	size_t len;
 	guint i;
 
-	code = field_string(f, "code", &len);
+	code = field_record_string(f, "code", &len);
 	if (code == NULL)
 		return;
 	for (i = 0; i < s->status_codes->len; i++)
@@ -419,7 +386,7 @@ on_connect(struct session *s, const struct field_record *f)
 
 	s->connect_seen = true;
 	s->connect_answered = false;
-	if (field_num(f, "txn", &v))
+	if (field_record_number(f, "txn", &v))
 		s->connect_txn = v;
 	replace(&s->app, field_dup(f, "app"));
 	replace(&s->tc_url, field_dup(f, "tcUrl"));
@@ -427,9 +394,9 @@ on_connect(struct session *s, const struct field_record *f)
 	replace(&s->swf_url, field_dup(f, "swfUrl"));
 	replace(&s->page_url, field_dup(f, "pageUrl"));
 	replace(&s->fourcc_list, field_join(f, "fourCcList"));
-	s->has_object_encoding = field_num(f, "objectEncoding",
+	s->has_object_encoding = field_record_number(f, "objectEncoding",
 	    &s->object_encoding);
-	s->has_caps_ex = field_num(f, "capsEx", &s->caps_ex);
+	s->has_caps_ex = field_record_number(f, "capsEx", &s->caps_ex);
 }
 
 /* The answer to a command: connect's and createStream's matter. */
@@ -440,7 +407,7 @@ on_result(struct session *s, enum rtmp_dir dir, bool error,
 	char *code, *description;
 	double txn, value;
 
-	if (!field_num(f, "txn", &txn))
+	if (!field_record_number(f, "txn", &txn))
 		return;
 	if (s->connect_seen && !s->connect_answered && txn == s->connect_txn) {
 		s->connect_answered = true;
@@ -458,7 +425,8 @@ on_result(struct session *s, enum rtmp_dir dir, bool error,
 		}
 		return;
 	}
-	if (!error && txn == s->create_txn && field_num(f, "value", &value)) {
+	if (!error && txn == s->create_txn &&
+	    field_record_number(f, "value", &value)) {
 		s->create_txn = -1;
 		if (s->ncreated < G_N_ELEMENTS(s->created))
 			s->created[s->ncreated++] = (uint32_t)value;
@@ -481,7 +449,7 @@ on_command(struct session *s, enum rtmp_dir dir,
 	} else if (field_is(f, "name", "_error")) {
 		on_result(s, dir, true, f);
 	} else if (field_is(f, "name", "createStream")) {
-		if (field_num(f, "txn", &v))
+		if (field_record_number(f, "txn", &v))
 			s->create_txn = v;
 	} else if (field_is(f, "name", "publish") && dir == DIR_C2S) {
 		stream_start(s, m->msid, ROLE_PUBLISH, f, s->now);
@@ -489,14 +457,14 @@ on_command(struct session *s, enum rtmp_dir dir,
 	    field_is(f, "name", "play2")) && dir == DIR_C2S) {
 		stream_start(s, m->msid, ROLE_PLAY, f, s->now);
 	} else if (field_is(f, "name", "deleteStream") && dir == DIR_C2S) {
-		if (field_num(f, "stream_id", &v) &&
+		if (field_record_number(f, "stream_id", &v) &&
 		    (st = stream_by_msid(s, (uint32_t)v)) != NULL)
 			st->closed = true;
 	} else if (field_is(f, "name", "closeStream") && dir == DIR_C2S) {
 		if ((st = stream_by_msid(s, m->msid)) != NULL)
 			st->closed = true;
 	} else if (field_is(f, "name", "FCUnpublish") && dir == DIR_C2S) {
-		name = field_string(f, "stream", &len);
+		name = field_record_string(f, "stream", &len);
 		if (name != NULL && (st = stream_by_name(s, name, len)) != NULL)
 			st->closed = true;
 	} else if (field_is(f, "name", "onStatus")) {
@@ -590,32 +558,32 @@ on_video(struct session *s, enum rtmp_dir dir, const struct rtmp_message *m,
 	bool config, frame_data;
 	size_t len;
 
-	(void)field_num(f, "frame_type", &frame);
-	fourcc = field_string(f, "fourcc", &len);
+	(void)field_record_number(f, "frame_type", &frame);
+	fourcc = field_record_string(f, "fourcc", &len);
 	if (fourcc != NULL && len < sizeof(md->video_codec)) {
 		memcpy(md->video_codec, fourcc, len);
 		md->video_codec[len] = '\0';
-		(void)field_num(f, "packet_type", &packet);
+		(void)field_record_number(f, "packet_type", &packet);
 		config = packet == 0;
 		frame_data = packet == 1 || packet == 3;
 	} else {
-		if (field_num(f, "codec", &codec))
+		if (field_record_number(f, "codec", &codec))
 			g_strlcpy(md->video_codec,
 			    video_codec_name((unsigned)codec),
 			    sizeof(md->video_codec));
-		(void)field_num(f, "avc_packet_type", &packet);
+		(void)field_record_number(f, "avc_packet_type", &packet);
 		config = packet == 0;
 		frame_data = frame != 5 && packet != 0 && packet != 2;
 	}
 	if (config) {
-		if (field_num(f, "width", &v))
+		if (field_record_number(f, "width", &v))
 			md->width = (uint32_t)v;
-		if (field_num(f, "height", &v))
+		if (field_record_number(f, "height", &v))
 			md->height = (uint32_t)v;
-		if ((fourcc = field_string(f, "profile", &len)) != NULL)
+		if ((fourcc = field_record_string(f, "profile", &len)) != NULL)
 			g_strlcpy(md->video_profile, fourcc, MIN(len + 1,
 			    sizeof(md->video_profile)));
-		if ((fourcc = field_string(f, "level", &len)) != NULL)
+		if ((fourcc = field_record_string(f, "level", &len)) != NULL)
 			g_strlcpy(md->video_level, fourcc, MIN(len + 1,
 			    sizeof(md->video_level)));
 		return;
@@ -652,20 +620,20 @@ on_audio(struct session *s, enum rtmp_dir dir, const struct rtmp_message *m,
 	double format = -1, packet = -1, v;
 	size_t len;
 
-	fourcc = field_string(f, "fourcc", &len);
+	fourcc = field_record_string(f, "fourcc", &len);
 	if (fourcc != NULL && len < sizeof(md->audio_codec)) {
 		memcpy(md->audio_codec, fourcc, len);
 		md->audio_codec[len] = '\0';
-		(void)field_num(f, "packet_type", &packet);
-	} else if (field_num(f, "sound_format", &format)) {
+		(void)field_record_number(f, "packet_type", &packet);
+	} else if (field_record_number(f, "sound_format", &format)) {
 		g_strlcpy(md->audio_codec, sound_format_name((unsigned)format),
 		    sizeof(md->audio_codec));
-		(void)field_num(f, "aac_packet_type", &packet);
+		(void)field_record_number(f, "aac_packet_type", &packet);
 	}
 	if (packet == 0) {
-		if (field_num(f, "sample_rate", &v))
+		if (field_record_number(f, "sample_rate", &v))
 			md->audio_rate = (uint32_t)v;
-		if (field_num(f, "channels", &v))
+		if (field_record_number(f, "channels", &v))
 			md->audio_channels = (uint32_t)v;
 		return;
 	}
@@ -710,28 +678,28 @@ on_control(struct session *s, enum rtmp_dir dir,
 
 	switch (m->type) {
 	case RTMP_SET_CHUNK_SIZE:
-		if (field_num(f, "chunk_size", &v))
+		if (field_record_number(f, "chunk_size", &v))
 			s->chunk_size[dir] = (uint32_t)v;
 		break;
 	case RTMP_WINDOW_ACK_SIZE:
-		if (field_num(f, "window", &v))
+		if (field_record_number(f, "window", &v))
 			s->window[dir] = (uint32_t)v;
 		break;
 	case RTMP_SET_PEER_BANDWIDTH:
-		if (field_num(f, "window", &v))
+		if (field_record_number(f, "window", &v))
 			s->peer_bandwidth[dir] = (uint32_t)v;
 		break;
 	case RTMP_ACK:
 		/* The sender counts what it received from the other side. */
-		if (field_num(f, "ack_seq", &v)) {
+		if (field_record_number(f, "ack_seq", &v)) {
 			s->ack_seq[dir] = (uint32_t)v;
 			s->ack_lag[dir] = (int64_t)s->dirs[!dir].bytes -
 			    (int64_t)s->ack_seq[dir];
 		}
 		break;
 	case RTMP_USER_CONTROL:
-		event = field_string(f, "event_name", &len);
-		if (event == NULL || !field_num(f, "ping_ts", &v))
+		event = field_record_string(f, "event_name", &len);
+		if (event == NULL || !field_record_number(f, "ping_ts", &v))
 			break;
 		if (strncmp(event, "ping_request", len) == 0) {
 			s->ping_pending = true;
