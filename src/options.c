@@ -195,71 +195,60 @@ parse_port(const gchar *name, const gchar *value, gpointer data,
 	return TRUE;
 }
 
+/* How every flag's parse ends: one line naming it, or its given bit. */
+static gboolean
+flag_done(bool ok, const gchar *name, const gchar *value, const char *expect,
+    unsigned int given, GError **err)
+{
+	if (!ok) {
+		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+		    "%s: '%s' is not %s", name, value, expect);
+		return FALSE;
+	}
+	parsing->given |= given;
+	return TRUE;
+}
+
 static gboolean
 parse_dump(const gchar *name, const gchar *value, gpointer data,
     GError **err)
 {
-	if (!options_value_dump(value, &parsing->dump)) {
-		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-		    "%s: '%s' is not " OPTIONS_EXPECT_DUMP, name, value);
-		return FALSE;
-	}
-	parsing->given |= OPTIONS_GIVEN_DUMP;
-	return TRUE;
+	return flag_done(options_value_dump(value, &parsing->dump), name,
+	    value, OPTIONS_EXPECT_DUMP, OPTIONS_GIVEN_DUMP, err);
 }
 
 static gboolean
 parse_report(const gchar *name, const gchar *value, gpointer data,
     GError **err)
 {
-	if (!options_value_report(value, &parsing->report)) {
-		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-		    "%s: '%s' is not " OPTIONS_EXPECT_REPORT, name, value);
-		return FALSE;
-	}
-	parsing->given |= OPTIONS_GIVEN_REPORT;
-	return TRUE;
+	return flag_done(options_value_report(value, &parsing->report), name,
+	    value, OPTIONS_EXPECT_REPORT, OPTIONS_GIVEN_REPORT, err);
 }
 
 static gboolean
 parse_fail_on(const gchar *name, const gchar *value, gpointer data,
     GError **err)
 {
-	if (!options_value_fail_on(value, &parsing->fail_on_set,
-	    &parsing->fail_on)) {
-		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-		    "%s: '%s' is not " OPTIONS_EXPECT_FAIL_ON, name, value);
-		return FALSE;
-	}
-	parsing->given |= OPTIONS_GIVEN_FAIL_ON;
-	return TRUE;
+	return flag_done(options_value_fail_on(value, &parsing->fail_on_set,
+	    &parsing->fail_on), name, value, OPTIONS_EXPECT_FAIL_ON,
+	    OPTIONS_GIVEN_FAIL_ON, err);
 }
 
 static gboolean
 parse_ladder(const gchar *name, const gchar *value, gpointer data,
     GError **err)
 {
-	if (!options_value_ladder(value, &parsing->ladder,
-	    &parsing->ladder_session)) {
-		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-		    "%s: '%s' is not " OPTIONS_EXPECT_LADDER, name, value);
-		return FALSE;
-	}
-	parsing->given |= OPTIONS_GIVEN_LADDER;
-	return TRUE;
+	return flag_done(options_value_ladder(value, &parsing->ladder,
+	    &parsing->ladder_session), name, value, OPTIONS_EXPECT_LADDER,
+	    OPTIONS_GIVEN_LADDER, err);
 }
 
 static gboolean
 parse_replay(const gchar *name, const gchar *value, gpointer data,
     GError **err)
 {
-	if (!options_value_replay(value, &parsing->replay)) {
-		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-		    "%s: '%s' is not " OPTIONS_EXPECT_REPLAY, name, value);
-		return FALSE;
-	}
-	parsing->given |= OPTIONS_GIVEN_REPLAY;
-	return TRUE;
+	return flag_done(options_value_replay(value, &parsing->replay), name,
+	    value, OPTIONS_EXPECT_REPLAY, OPTIONS_GIVEN_REPLAY, err);
 }
 
 static gboolean
