@@ -388,8 +388,11 @@ conn_blame_backend(struct conn *c, const char *why)
 {
 	struct session *s = c->session;
 
-	if (s != NULL && (s->state == SESSION_UNDECIDED ||
-	    s->state == SESSION_HANDSHAKE))
+	/* A client that left first (a port probe, say) is not the backend's
+	 * fault: its close is only the echo. */
+	if (c->client.eof || s == NULL || s->dirs[DIR_C2S].bytes == 0)
+		return;
+	if (s->state == SESSION_UNDECIDED || s->state == SESSION_HANDSHAKE)
 		backend_pool_mark_failed(c->proxy->pool, c->up->backend, why);
 }
 

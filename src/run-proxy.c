@@ -5,6 +5,10 @@
  * [backend NAME] groups of the config file; the [proxy] group sets the
  * relay.  A reload reads the file again into new settings and applies
  * them only when the whole file is good.
+ *
+ * On a terminal, without a dump, report or ladder, the dashboard shows
+ * the sessions and the backends; it takes INT and TERM (they quit), the
+ * reload keeps SIGHUP.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -14,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib-unix.h>
 
@@ -23,6 +28,7 @@
 #include "run-proxy.h"
 #include "run.h"
 #include "status.h"
+#include "ui.h"
 
 #define PROXY_RUN_TICK_MS	250
 
@@ -32,6 +38,7 @@ struct proxy_run {
 	struct backend_pool	*pool;
 	struct proxy		*proxy;
 	struct status		*status;
+	struct ui		*ui;
 	bool			 draining;
 };
 
@@ -189,6 +196,51 @@ proxy_run_tick(gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
+/* The dashboard's title line: the listening address and the traffic. */
+static void
+proxy_run_ui_stats(void *ctx, struct ui_source_stats *st)
+{
+	struct proxy_run		*pr = ctx;
+	const struct proxy_stats	*ps = proxy_get_stats(pr->proxy);
+
+	st->source = pr->cfg.listen;
+	st->live = true;
+	/* A relay sees connections and bytes, not packets. */
+	st->packets = ps->accepted;
+	st->packets_name = "clients";
+	st->bytes = ps->bytes_c2b + ps->bytes_b2c;
+	st->drops = 0;
+	st->now = pr->run.last_t;
+	st->first = pr->run.first_t;
+}
+
+/* On a terminal, as run_live does: the dashboard, or NULL. */
+static struct ui *
+proxy_run_ui(struct proxy_run *pr)
+{
+	const struct options *opts = pr->run.opts;
+	g_autoptr(GError) err = NULL;
+	struct ui_context uictx;
+	struct ui *ui;
+
+	if (!isatty(STDOUT_FILENO) || opts->dump != DUMP_NONE ||
+	    opts->report != REPORT_NONE || opts->ladder)
+		return NULL;
+	session_table_keep_log(pr->run.sessions, true);
+	pr->run.report = REPORT_NONE;
+	memset(&uictx, 0, sizeof(uictx));
+	uictx.sessions = pr->run.sessions;
+	uictx.backends = pr->pool;
+	uictx.stats = proxy_run_ui_stats;
+	uictx.ctx = pr;
+	uictx.keep_hup = true;
+	if ((ui = ui_new(&uictx, &err)) == NULL) {
+		fprintf(stderr, "rtmpscope: %s\n", err->message);
+		pr->run.report = REPORT_TEXT;
+	}
+	return ui;
+}
+
 static void
 proxy_run_summary(const struct proxy_stats *st)
 {
@@ -207,7 +259,8 @@ run_proxy(const struct options *opts, const struct health_config *health)
 	struct status_sources ss;
 	struct capture_stats cs;
 	struct proxy_run pr;
-	guint sig[3], tick, stop = 0;
+	guint sig[3] = { 0, 0, 0 }, tick, stop = 0;
+	size_t i;
 	int status;
 
 	if (!settings_load(opts, &ps, &err)) {
@@ -242,19 +295,27 @@ run_proxy(const struct options *opts, const struct health_config *health)
 	pr.run.first_t = pr.run.last_t = (double)g_get_real_time() / 1e6;
 	pr.run.loop = g_main_loop_new(NULL, FALSE);
 	tick = g_timeout_add(PROXY_RUN_TICK_MS, proxy_run_tick, &pr);
-	sig[0] = g_unix_signal_add(SIGINT, proxy_run_stop, &pr);
-	sig[1] = g_unix_signal_add(SIGTERM, proxy_run_term, &pr);
+	if ((pr.ui = proxy_run_ui(&pr)) != NULL) {
+		/* The dashboard takes INT, TERM and WINCH; HUP reloads. */
+		ui_attach(pr.ui, pr.run.loop);
+	} else {
+		sig[0] = g_unix_signal_add(SIGINT, proxy_run_stop, &pr);
+		sig[1] = g_unix_signal_add(SIGTERM, proxy_run_term, &pr);
+	}
 	sig[2] = g_unix_signal_add(SIGHUP, proxy_run_reload, &pr);
 	if (opts->duration > 0)
 		stop = g_timeout_add_seconds(opts->duration, proxy_run_stop,
 		    &pr);
 	g_main_loop_run(pr.run.loop);
 	g_source_remove(tick);
-	g_source_remove(sig[0]);
-	g_source_remove(sig[1]);
-	g_source_remove(sig[2]);
+	for (i = 0; i < G_N_ELEMENTS(sig); i++)
+		if (sig[i] != 0)
+			g_source_remove(sig[i]);
 	if (stop != 0)
 		g_source_remove(stop);
+	/* The terminal back before the summary is printed. */
+	ui_free(pr.ui);
+	pr.ui = NULL;
 	g_main_loop_unref(pr.run.loop);
 out:
 	memset(&cs, 0, sizeof(cs));

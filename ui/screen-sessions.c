@@ -163,6 +163,13 @@ row_health(const struct sessions_row *r, char *buf, size_t len)
 	return buf;
 }
 
+/* The server column: a proxied session's backend, else the address. */
+static const char *
+row_server(const struct session *s)
+{
+	return s->backend != NULL ? s->backend : s->server_name;
+}
+
 /* Whether the filter text is anywhere in what the row shows. */
 static bool
 row_matches(const struct sessions_row *r, const char *filter)
@@ -174,7 +181,7 @@ row_matches(const struct sessions_row *r, const char *filter)
 	snprintf(id, sizeof(id), "%" G_GUINT64_FORMAT, r->s->id);
 	return ui_match(id, filter) ||
 	    ui_match(r->s->client_name, filter) ||
-	    ui_match(r->s->server_name, filter) ||
+	    ui_match(row_server(r->s), filter) ||
 	    ui_match(row_stream(r, buf, sizeof(buf)), filter) ||
 	    ui_match(r->st != NULL ? session_role_name(r->st->role) : "",
 	    filter) ||
@@ -208,7 +215,7 @@ row_cmp(gconstpointer pa, gconstpointer pb, gpointer data)
 		c = cmp_str(a->s->client_name, b->s->client_name);
 		break;
 	case COL_SERVER:
-		c = cmp_str(a->s->server_name, b->s->server_name);
+		c = cmp_str(row_server(a->s), row_server(b->s));
 		break;
 	case COL_STREAM:
 		c = cmp_str(row_stream(a, ba, sizeof(ba)),
@@ -313,7 +320,7 @@ sessions_cell(const struct sessions_row *r, int col, char *buf, size_t len,
 		snprintf(buf, len, "%s", s->client_name);
 		break;
 	case COL_SERVER:
-		snprintf(buf, len, "%s", s->server_name);
+		snprintf(buf, len, "%s", row_server(s));
 		break;
 	case COL_STREAM:
 		row_stream(r, buf, len);

@@ -73,6 +73,7 @@ struct ui_view {
 	int				 rows;
 	int				 cols;
 	struct session_table		*sessions;
+	struct backend_pool		*backends;	/* NULL: not a proxy */
 	const struct ui_source_stats	*src;
 	struct ui_history		*history;
 	bool				 utf8;	/* the terminal takes UTF-8 */
@@ -103,6 +104,7 @@ struct ui_screen_entry {
 extern const struct ui_screen_entry	 ui_screen_sessions_entry;
 extern const struct ui_screen_entry	 ui_screen_session_entry;
 extern const struct ui_screen_entry	 ui_screen_events_entry;
+extern const struct ui_screen_entry	 ui_screen_backends_entry;
 extern const struct ui_screen_entry	 ui_screen_help_entry;
 /* Every screen, the first the one the dashboard opens on; NULL ends it. */
 extern const struct ui_screen_entry	*const ui_screens[];

@@ -9,9 +9,10 @@
  *
  * The terminal is given back on every way out: ui_free(), exit() (an
  * atexit handler), SIGINT/SIGTERM/SIGHUP (which quit the main loop, so
- * the caller frees everything), and the fatal signals (SIGSEGV, SIGBUS,
- * SIGFPE, SIGILL, SIGABRT), whose handler calls endwin() and lets the
- * signal kill the process as it would have.
+ * the caller frees everything; SIGHUP stays the caller's with keep_hup),
+ * and the fatal signals (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT), whose
+ * handler calls endwin() and lets the signal kill the process as it
+ * would have.
  *
  * RTMPSCOPE_UI_TIMING=FILE appends the time each redraw took (from the
  * model's sampling to doupdate(), in microseconds, one per line) to FILE;
@@ -48,6 +49,7 @@ const struct ui_screen_entry *const ui_screens[] = {
 	&ui_screen_sessions_entry,
 	&ui_screen_session_entry,
 	&ui_screen_events_entry,
+	&ui_screen_backends_entry,
 	&ui_screen_help_entry,
 	NULL
 };
@@ -57,6 +59,7 @@ const struct ui_key_help ui_global_keys[] = {
 	{ "space", "pause or resume reading" },
 	{ "Esc Backspace", "back to the previous screen" },
 	{ "e", "events: every problem, newest first" },
+	{ "b", "backends: the proxy's servers and their health" },
 	{ "?", "this help" },
 	{ "Ctrl-L", "redraw the terminal" },
 	{ NULL, NULL }
@@ -326,7 +329,7 @@ ui_draw_title(struct ui *ui)
 	const struct ui_source_stats	*src = &ui->src;
 	attr_t				 title = ui_attr(UI_TITLE);
 	char				 buf[256], clock[32], bytes[32];
-	const char			*state;
+	const char			*state, *name;
 	int				 x = 0, pct;
 
 	ui_fill(stdscr, 0, 0, COLS, title);
@@ -353,8 +356,11 @@ ui_draw_title(struct ui *ui)
 	}
 	x += ui_text(stdscr, 0, x, COLS - x, 0, false, buf);
 	ui_fmt_bytes(bytes, sizeof(bytes), src->bytes);
-	snprintf(buf, sizeof(buf), "  %" G_GUINT64_FORMAT " packets, %s",
-	    src->packets, bytes);
+	name = src->packets_name != NULL ? src->packets_name : "packets";
+	/* "1 packet", "2 packets": the names given are plurals. */
+	snprintf(buf, sizeof(buf), "  %" G_GUINT64_FORMAT " %.*s, %s",
+	    src->packets, (int)strlen(name) - (src->packets == 1 ? 1 : 0),
+	    name, bytes);
 	x += ui_text(stdscr, 0, x, COLS - x, 0, false, buf);
 	if (src->error != NULL) {
 		wattrset(stdscr, ui_attr(UI_PAUSED));
@@ -492,6 +498,7 @@ ui_redraw(struct ui *ui)
 		view.rows = LINES - 3;
 		view.cols = COLS;
 		view.sessions = ui->ctx.sessions;
+		view.backends = ui->ctx.backends;
 		view.src = &ui->src;
 		view.history = ui->history;
 		view.utf8 = ui->utf8;
@@ -595,6 +602,7 @@ ui_key(struct ui *ui, int key)
 	view.rows = LINES - 3;
 	view.cols = COLS;
 	view.sessions = ui->ctx.sessions;
+	view.backends = ui->ctx.backends;
 	view.src = &ui->src;
 	view.history = ui->history;
 	view.utf8 = ui->utf8;
@@ -693,7 +701,10 @@ ui_attach(struct ui *ui, GMainLoop *loop)
 	ui->signal_ids[0] = g_unix_signal_add(SIGWINCH, ui_winch_cb, ui);
 	ui->signal_ids[1] = g_unix_signal_add(SIGINT, ui_quit_cb, ui);
 	ui->signal_ids[2] = g_unix_signal_add(SIGTERM, ui_quit_cb, ui);
-	ui->signal_ids[3] = g_unix_signal_add(SIGHUP, ui_quit_cb, ui);
+	/* Proxy mode reloads its settings on SIGHUP: not ours then. */
+	if (!ui->ctx.keep_hup)
+		ui->signal_ids[3] = g_unix_signal_add(SIGHUP, ui_quit_cb,
+		    ui);
 	ui_redraw_soon(ui);
 }
 

@@ -5,7 +5,8 @@
  * exit, on a signal and on a crash).
  *
  * It lives in the program's one GMainLoop: ui_attach() adds the keyboard
- * (stdin), a redraw timer and SIGWINCH; timers and model changes only mark
+ * (stdin), a redraw timer, SIGWINCH, and INT/TERM/HUP (which quit; HUP
+ * stays the caller's with keep_hup); timers and model changes only mark
  * the screen dirty, one place redraws.  Quitting (q) calls g_main_loop_quit.
  */
 #ifndef RTMPSCOPE_UI_H
@@ -18,6 +19,8 @@
 
 #include "session.h"
 
+struct backend_pool;
+
 /* What the source says about itself, for the header line. */
 struct ui_source_stats {
 	const char	*source;	/* file name or interface */
@@ -25,6 +28,7 @@ struct ui_source_stats {
 	bool		 done;		/* a file read to its end */
 	bool		 paused;	/* reading paused (space) */
 	uint64_t	 packets;
+	const char	*packets_name;	/* what packets counts; NULL: packets */
 	uint64_t	 bytes;
 	uint64_t	 drops;		/* kernel/interface drops (live) */
 	uint64_t	 progress_done;	/* bytes of the file read */
@@ -42,6 +46,10 @@ struct ui_context {
 	/* Space: pause or resume reading (the UI shows it). */
 	void			 (*pause)(void *ctx, bool paused);
 	void			*ctx;
+	/* Proxy mode: the backends (the Backends screen); NULL otherwise. */
+	struct backend_pool	*backends;
+	/* SIGHUP is the caller's (proxy mode reloads): the UI leaves it. */
+	bool			 keep_hup;
 };
 
 struct ui;

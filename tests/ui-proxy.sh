@@ -1,0 +1,185 @@
+#!/bin/sh
+# ui-proxy.sh — the dashboard of proxy mode, driven in tmux: rtmpscope
+# --listen relays to a simulated origin (rtmpscope --simulate-origin, which
+# streams synthetic media to players) and to a port where nothing
+# listens; ffmpeg plays through it.  Checks that the sessions screen names
+# the backend in the SERVER column, that b opens the Backends screen with
+# the live backend up and the dead one down, that it fits 80 columns, that
+# SIGHUP does not close the dashboard, and that q quits with status 0.
+#
+# Every process is started here and stopped by its pid; every wait is
+# bounded (WAIT seconds).  tmux runs on a private socket, killed on exit.
+# TAP.
+
+. "$(dirname "$0")/tap.sh"
+
+command -v tmux >/dev/null 2>&1 || tap_skip_all "tmux not installed"
+command -v python3 >/dev/null 2>&1 || tap_skip_all "python3 not installed"
+command -v ffmpeg >/dev/null 2>&1 || tap_skip_all "no ffmpeg"
+[ -x "$RTMPSCOPE" ] || tap_skip_all "no rtmpscope binary at $RTMPSCOPE"
+
+WAIT=${WAIT:-10}
+sock="rtmpscope-ui-proxy-$$"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/rtmpscope-ui-proxy.XXXXXX")
+pids=""
+cleanup() {
+	for p in $pids; do kill -9 "$p" 2>/dev/null; done
+	tmux -L "$sock" kill-server >/dev/null 2>&1
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+tm() {
+	tmux -L "$sock" -f /dev/null "$@"
+}
+
+loc=C
+locale -a 2>/dev/null | grep -qi '^c\.utf-\?8$' && loc=C.UTF-8
+
+# Free ports: bound all at once, so no two are the same; DEAD stays unused.
+set -- $(python3 -c '
+import socket
+ss = [socket.socket() for _ in range(3)]
+for s in ss: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in ss))')
+B=$1 DEAD=$2 P=$3
+
+# wait_port PORT: until something listens, at most WAIT seconds.
+wait_port() {
+	python3 - "$1" "$((WAIT * 10))" <<'PY'
+import socket, sys, time
+port, tries = int(sys.argv[1]), int(sys.argv[2])
+for _ in range(tries):
+    try:
+        socket.create_connection(("127.0.0.1", port), 0.2).close()
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.1)
+sys.exit(1)
+PY
+}
+
+# stop PID: TERM, wait bounded, then kill -9.
+stop() {
+	kill -TERM "$1" 2>/dev/null
+	_n=0
+	while kill -0 "$1" 2>/dev/null && [ $_n -lt 50 ]; do
+		sleep 0.1
+		_n=$((_n + 1))
+	done
+	kill -9 "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+
+screen() {
+	tm capture-pane -p -t "$1"
+}
+
+# wait_for NAME PATTERN — until the screen shows PATTERN (grep -E).
+wait_for() {
+	_n=0
+	while [ "$_n" -lt $((WAIT * 10)) ]; do
+		screen "$1" | grep -Eq -- "$2" && return 0
+		sleep 0.1
+		_n=$((_n + 1))
+	done
+	tap_diag "timed out waiting for /$2/ on:"
+	tap_diag "$(screen "$1")"
+	return 1
+}
+
+keys() {
+	_s=$1
+	shift
+	tm send-keys -t "$_s" "$@"
+}
+
+# The rtmpscope under the pane's shell.
+dash_pid() {
+	ps -o pid= --ppid "$(tm list-panes -t "$1" -F '#{pane_pid}')" |
+	    tr -d ' ' | head -n 1
+}
+
+widest() {
+	screen "$1" | perl -CSD -ne 'chomp; $w = length if length > $w;
+	    END { print $w + 0 }'
+}
+
+"$RTMPSCOPE" --simulate-origin "127.0.0.1:$B" --duration 40 \
+    >"$tmp/origin.out" 2>"$tmp/origin.err" &
+pids="$pids $!"
+origin=$!
+wait_port "$B" || { tap_diag "$(cat "$tmp/origin.err")";
+    tap_skip_all "the simulated origin did not start"; }
+
+cat >"$tmp/p.sh" <<EOF
+LC_ALL=$loc; export LC_ALL
+"$RTMPSCOPE" --listen "127.0.0.1:$P" --backend "127.0.0.1:$B" \
+    --backend "127.0.0.1:$DEAD" 2>"$tmp/p.err"
+echo "EXIT=\$?"
+sleep 30
+EOF
+tm new-session -d -s p -x 160 -y 40 "sh $tmp/p.sh"
+
+tap_plan 9
+
+tap_check "the dashboard opens on the listening address" \
+    wait_for p "rtmpscope +127\.0\.0\.1:$P +live"
+wait_port "$P" || tap_diag "nothing listens on $P"
+
+ffmpeg -nostdin -loglevel error -i "rtmp://127.0.0.1:$P/live/x" -t 6 \
+    -c copy -f null - >/dev/null 2>&1 &
+pids="$pids $!"
+player=$!
+
+if wait_for p "127\.0\.0\.1:$B +live/x"; then
+	tap_ok "the session's SERVER is its backend's name"
+else
+	tap_not_ok "the session's SERVER is its backend's name"
+fi
+
+keys p b
+tap_check "b opens the Backends screen" wait_for p '2 backends: 1 up, 1 down'
+if wait_for p "^127\.0\.0\.1:$B +127\.0\.0\.1:$B +up " &&
+    wait_for p "^127\.0\.0\.1:$DEAD +127\.0\.0\.1:$DEAD +down"; then
+	tap_ok "the live backend is up, the dead one down"
+else
+	tap_not_ok "the live backend is up, the dead one down"
+fi
+if wait_for p "^127\.0\.0\.1:$B .* [01]/[1-9][0-9]* .* [0-9.]+ (kB|MB|GB) " &&
+    wait_for p "^127\.0\.0\.1:$DEAD .*(refused|connect)"; then
+	tap_ok "sessions and bytes per backend, the dead one's last error"
+else
+	tap_not_ok "sessions and bytes per backend, the dead one's last error"
+fi
+screen p >"$tmp/backends-160.txt"
+
+tm resize-window -t p -x 80 -y 24 2>/dev/null ||
+    tm resize-pane -t p -x 80 -y 24
+if wait_for p "^127\.0\.0\.1:$DEAD +down" && [ "$(widest p)" -le 80 ]; then
+	tap_ok "the Backends screen fits 80 columns"
+else
+	tap_not_ok "the Backends screen fits 80 columns"
+fi
+tm resize-window -t p -x 160 -y 40 2>/dev/null
+
+pid=$(dash_pid p)
+[ -n "$pid" ] && kill -HUP "$pid"
+sleep 0.5
+if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null &&
+    ! screen p | grep -q 'EXIT=' && wait_for p '2 backends'; then
+	tap_ok "SIGHUP leaves the dashboard open (it is the reload's)"
+else
+	tap_not_ok "SIGHUP leaves the dashboard open (it is the reload's)"
+fi
+
+keys p b
+tap_check "b again goes back to the sessions" wait_for p 'APP/STREAM'
+
+keys p q
+tap_check "q quits with status 0" wait_for p '^EXIT=0'
+
+stop "$player"
+stop "$origin"
+tap_diag "the Backends screen at 160 columns:"
+tap_diag "$(cat "$tmp/backends-160.txt")"
+tap_done
