@@ -1,6 +1,6 @@
 #!/bin/sh
 # One command on a fresh Debian machine: install what is missing, build,
-# and run rtmpscope on a bundled sample capture.
+# and open the dashboard on a bundled sample capture.
 set -eu
 cd "$(dirname "$0")"
 ./install-deps.sh build
@@ -8,5 +8,5 @@ cd "$(dirname "$0")"
 [ -f Makefile ] || ./configure --quiet
 make --quiet -j"$(nproc)" rtmpscope
 sample=samples/publish-play-cs4096.pcap
-echo "== rtmpscope -r $sample --dump"
-./rtmpscope -r "$sample" --dump
+# On a terminal this opens the dashboard (q quits); otherwise a report.
+exec ./rtmpscope -r "$sample"
