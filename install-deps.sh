@@ -1,13 +1,16 @@
 #!/bin/sh
 # Installs what rtmpscope needs to build and to run its tests, on Debian.
-# Only what is missing is installed.  Usage: ./install-deps.sh [build|test]
+# Only what is missing is installed.  Usage: ./install-deps.sh [build|test|full]
+# (full: also clang and libFuzzer, for the sanitizer and fuzz passes)
 set -eu
 BUILD="autoconf automake make gcc pkg-config libpcap-dev libglib2.0-dev libncurses-dev libcmocka-dev"
 TEST="python3 tshark tcpdump nginx libnginx-mod-rtmp ffmpeg rtmpdump iproute2 tmux"
+FULL="clang libclang-rt-14-dev"
 case "${1:-test}" in
 build) want=$BUILD ;;
 test) want="$BUILD $TEST" ;;
-*) echo "usage: $0 [build|test]" >&2; exit 2 ;;
+full) want="$BUILD $TEST $FULL" ;;
+*) echo "usage: $0 [build|test|full]" >&2; exit 2 ;;
 esac
 missing=""
 for pkg in $want; do
