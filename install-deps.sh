@@ -4,7 +4,7 @@
 # (full: also clang and libFuzzer, for the sanitizer and fuzz passes)
 set -eu
 BUILD="autoconf automake make gcc pkg-config libpcap-dev libglib2.0-dev libncurses-dev libcmocka-dev"
-TEST="python3 tshark tcpdump nginx libnginx-mod-rtmp ffmpeg rtmpdump iproute2 tmux"
+TEST="python3 tshark tcpdump nginx libnginx-mod-rtmp ffmpeg rtmpdump iproute2 tmux mandoc"
 FULL="clang libclang-rt-14-dev"
 case "${1:-test}" in
 build) want=$BUILD ;;

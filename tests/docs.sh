@@ -1,0 +1,107 @@
+#!/bin/sh
+# The documentation against the program: every long flag of --help-all is an
+# entry of rtmpscope(1) (and every entry a flag), every group and key of the
+# config file is in rtmpscope.conf(5) with its default, both pages pass
+# mandoc's lint, and rtmpscope(1) has the sections a manual needs.  TAP.
+. "${SRCDIR:-$(dirname "$0")/..}/tests/tap.sh"
+man1=$SRCDIR/man/rtmpscope.1
+man5=$SRCDIR/man/rtmpscope.conf.5
+# The shipped sample is config_write_defaults()'s output (tests/test-config
+# holds them together): every group, every key, every default.
+sample=$SRCDIR/samples/rtmpscope.conf
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+"$RTMPSCOPE" --help-all >"$tmp/help" 2>&1 ||
+    { echo "Bail out! $RTMPSCOPE --help-all failed"; exit 1; }
+sed -n 's/^  *\(-[A-Za-z], \)\{0,1\}--\([a-z][a-z0-9-]*\).*/\2/p' "$tmp/help" |
+    sort -u >"$tmp/flags"
+
+# The flags that are entries of the option lists: ".It Fl -name ..." or
+# ".It Fl x Ar a , Fl -name ...".
+sed -n 's/^\.It .*Fl -\([a-z][a-z0-9-]*\).*/\1/p' "$man1" | sort -u >"$tmp/entries"
+
+tap_check "--help-all lists some long flags" test -s "$tmp/flags"
+while read -r flag; do
+	tap_check "--$flag is an entry of rtmpscope(1)" \
+	    grep -qx "$flag" "$tmp/entries"
+done <"$tmp/flags"
+while read -r flag; do
+	tap_check "rtmpscope(1)'s --$flag is a flag of rtmpscope" \
+	    grep -qx "$flag" "$tmp/flags"
+done <"$tmp/entries"
+
+for section in EXAMPLES "EXIT STATUS" FILES ENVIRONMENT "SEE ALSO"; do
+	tap_check "rtmpscope(1) has the section $section" \
+	    grep -qx ".Sh $section" "$man1"
+done
+
+# The text of key KEY's entry in the section of group GROUP, from its
+# ".It Cm KEY No =" to the next key's entry or section.
+key_entry() {
+	awk -v sec=".Ss The [$1] group" -v key="$2" '
+	/^\.S[hs] / { insec = index($0, sec) == 1; initem = 0; next }
+	insec && /^\.It Cm [^ ]+ No =/ { initem = $3 == key }
+	insec && initem { print }' "$man5"
+}
+
+# "#key = default" lines are keys at their defaults; "# key = value" lines
+# are the example [backend NAME] group's, whose values are examples.
+awk '
+/^\[[^]]*\]$/ { group = substr($0, 2, length($0) - 2); next }
+/^# \[backend [^]]*\]$/ { group = "backend NAME"; next }
+/^#[a-z][a-z_-]* =/ {
+	key = substr($1, 2); def = $0; sub(/^[^=]*= ?/, "", def)
+	printf "%s\t%s\t%s\n", group, key, def; next
+}
+/^# [a-z][a-z_-]* = / { printf "%s\t%s\t\n", group, $2 }' "$sample" >"$tmp/keys"
+cut -f1 "$tmp/keys" | uniq >"$tmp/groups"
+
+tap_check "the sample config has keys" test -s "$tmp/keys"
+while IFS= read -r group; do
+	tap_check "rtmpscope.conf(5) describes the [$group] group" \
+	    grep -qF ".Ss The [$group] group" "$man5"
+done <"$tmp/groups"
+tab=$(printf '\t')
+while IFS="$tab" read -r group key def; do
+	key_entry "$group" "$key" >"$tmp/entry"
+	if ! [ -s "$tmp/entry" ]; then
+		tap_not_ok "rtmpscope.conf(5) describes [$group] $key"
+		continue
+	fi
+	case $group in
+	"backend NAME")
+		# The example group's values are not defaults.
+		tap_ok "rtmpscope.conf(5) describes [$group] $key"
+		;;
+	*)
+		if [ -z "$def" ]; then
+			grep -qi 'empty' "$tmp/entry"
+		else
+			grep -qi 'default' "$tmp/entry" &&
+			    grep -qwF -- "$def" "$tmp/entry"
+		fi && tap_ok "rtmpscope.conf(5) describes [$group] $key and its default ${def:-(empty)}" ||
+		    tap_not_ok "rtmpscope.conf(5) describes [$group] $key and its default ${def:-(empty)}"
+		;;
+	esac
+done <"$tmp/keys"
+
+for page in "$man1" "$man5"; do
+	name=$(basename "$page")
+	if command -v mandoc >/dev/null; then
+		mandoc -Tlint -W warning "$page" >"$tmp/lint" 2>&1
+		status=$?
+		if [ "$status" -eq 0 ] && ! [ -s "$tmp/lint" ]; then
+			tap_ok "mandoc -Tlint -W warning: $name is clean"
+		else
+			tap_diag "$(cat "$tmp/lint")"
+			tap_not_ok "mandoc -Tlint -W warning: $name is clean"
+		fi
+	else
+		tap_skip "mandoc -Tlint -W warning: $name is clean" \
+		    "mandoc is not installed (apt-get install mandoc)"
+	fi
+done
+
+tap_plan "$tap_n"
+tap_done
