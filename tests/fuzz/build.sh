@@ -18,9 +18,13 @@ CC=${CC:-clang}
 FUZZ_SAN=${FUZZ_SAN:--fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined}
 base="-g -O1 -fno-omit-frame-pointer -std=gnu11 -Wall -Wextra -Wno-unused-parameter ${CFLAGS:-}"
 inc="-I$top/dissectors -I$top/src -I$here"
+# Without config.h: what the sources take from it.
+version=$(sed -n 's/^AC_INIT(\[[^]]*\], *\[\([^]]*\)\].*/\1/p' \
+    "$top/configure.ac")
+base="$base -DPACKAGE_VERSION=\"${version:-0}\""
 
-if ! deps=$(pkg-config --cflags --libs glib-2.0 libpcap 2>/dev/null); then
-	deps="$(pkg-config --cflags --libs glib-2.0) -lpcap"
+if ! deps=$(pkg-config --cflags --libs glib-2.0 gio-2.0 libpcap 2>/dev/null); then
+	deps="$(pkg-config --cflags --libs glib-2.0 gio-2.0) -lpcap"
 fi
 
 deps="$deps -lm"
