@@ -9,6 +9,8 @@ man5=$SRCDIR/man/rtmpscope.conf.5
 # The shipped sample is config_write_defaults()'s output (tests/test-config
 # holds them together): every group, every key, every default.
 sample=$SRCDIR/samples/rtmpscope.conf
+LC_ALL=C
+export LC_ALL
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -75,13 +77,17 @@ while IFS="$tab" read -r group key def; do
 		tap_ok "rtmpscope.conf(5) describes [$group] $key"
 		;;
 	*)
+		# An empty default is written "Empty, the default: ...".
 		if [ -z "$def" ]; then
-			grep -qi 'empty' "$tmp/entry"
+			set -- grep -qi 'empty' "$tmp/entry"
 		else
-			grep -qi 'default' "$tmp/entry" &&
-			    grep -qwF -- "$def" "$tmp/entry"
-		fi && tap_ok "rtmpscope.conf(5) describes [$group] $key and its default ${def:-(empty)}" ||
-		    tap_not_ok "rtmpscope.conf(5) describes [$group] $key and its default ${def:-(empty)}"
+			set -- grep -qwF -- "$def" "$tmp/entry"
+		fi
+		if grep -qi 'default' "$tmp/entry" && "$@"; then
+			tap_ok "rtmpscope.conf(5) describes [$group] $key and its default ${def:-(empty)}"
+		else
+			tap_not_ok "rtmpscope.conf(5) describes [$group] $key and its default ${def:-(empty)}"
+		fi
 		;;
 	esac
 done <"$tmp/keys"
@@ -102,6 +108,48 @@ for page in "$man1" "$man5"; do
 		    "mandoc is not installed (apt-get install mandoc)"
 	fi
 done
+
+# The bash completion: what it offers for words typed so far, with the
+# flags read from this rtmpscope's --help-all.
+completion=$SRCDIR/samples/rtmpscope.bash-completion
+complete_words() {
+	bash -c '. "$1"; shift; COMP_WORDS=("$@")
+	    COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _rtmpscope
+	    printf "%s\n" "${COMPREPLY[@]}"' sh "$completion" "$RTMPSCOPE" "$@" |
+	    sort | tr '\n' ' ' | sed 's/ $//'
+}
+# expect_completion WANT WORD...: the completions of the last word.
+expect_completion() {
+	want=$1
+	shift
+	got=$(complete_words "$@")
+	if [ "$got" = "$want" ]; then
+		tap_ok "bash completion: rtmpscope $* -> $want"
+	else
+		tap_diag "got: $got"
+		tap_not_ok "bash completion: rtmpscope $* -> $want"
+	fi
+}
+if command -v bash >/dev/null; then
+	expect_completion "--dump" --dum
+	expect_completion "--dump --duration" --du
+	expect_completion "json" --dump = j
+	expect_completion "--report=json" --report=j
+	expect_completion "bad none warn" --fail-on ""
+	expect_completion "lo" -i l
+	expect_completion "$SRCDIR/samples/stall.pcap" -r "$SRCDIR/samples/st"
+	expect_completion "$SRCDIR/samples/rtmpscope.conf" --config "$SRCDIR/samples/rtmpscope.c"
+	expect_completion "" -p ""
+	expect_completion "stall:5s,no-ping-reply" --fault stall:5s,no
+	# Every flag of --help-all, and only those.
+	complete_words -- >"$tmp/offered"
+	tr '\n' ' ' <"$tmp/flags" | sed 's/\([a-z0-9-]*\) /--\1\n/g' | sort |
+	    tr '\n' ' ' | sed 's/ $//' >"$tmp/wanted"
+	tap_check "bash completion: rtmpscope -- offers every flag of --help-all" \
+	    cmp -s "$tmp/offered" "$tmp/wanted"
+else
+	tap_skip "bash completion" "bash is not installed"
+fi
 
 tap_plan "$tap_n"
 tap_done
