@@ -15,6 +15,7 @@
 
 #include <glib-unix.h>
 
+#include "backends.h"
 #include "capture.h"
 #include "config-file.h"
 #include "dump.h"
@@ -22,6 +23,7 @@
 #include "live.h"
 #include "options.h"
 #include "progress.h"
+#include "proxy.h"
 #include "report.h"
 #include "run-dashboard.h"
 #include "run-origin.h"
@@ -262,6 +264,34 @@ run_live(const struct options *opts, const struct health_config *health)
 	return status;
 }
 
+/*
+ * Whether the config file's [proxy] group has a listen address: then,
+ * without -r, -i or --simulate-origin, it starts proxy mode as --listen
+ * does ("rtmpscope -c proxy.conf", as the systemd unit runs it).
+ */
+static bool
+config_listens(const char *path)
+{
+	struct proxy_config cfg;
+	enum balance balance;
+	GArray *backends;
+	bool listens;
+	guint i;
+
+	if (path == NULL)
+		return false;
+	proxy_config_defaults(&cfg);
+	backends = g_array_new(FALSE, TRUE, sizeof(struct backend_config));
+	listens = config_load_proxy(path, &cfg, backends, &balance, NULL) &&
+	    cfg.listen != NULL && cfg.listen[0] != '\0';
+	for (i = 0; i < backends->len; i++)
+		backend_config_clear(&g_array_index(backends,
+		    struct backend_config, i));
+	g_array_free(backends, TRUE);
+	proxy_config_clear(&cfg);
+	return listens;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -284,7 +314,9 @@ main(int argc, char **argv)
 		options_clear(&opts);
 		return EXIT_SUCCESS;
 	}
-	if (opts.listen != NULL) {
+	if (opts.listen != NULL || (opts.read_file == NULL &&
+	    opts.interface == NULL && opts.simulate_origin == NULL &&
+	    config_listens(opts.config_file))) {
 		status = run_proxy(&opts, &health);
 		options_clear(&opts);
 		return status;

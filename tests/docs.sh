@@ -151,5 +151,79 @@ else
 	tap_skip "bash completion" "bash is not installed"
 fi
 
+# The systemd unit: what it promises, systemd's own verdict, and its
+# command line run here, with a config file that has only a [proxy] listen
+# address and a backend, reloaded by the unit's ExecReload signal.
+unit=$SRCDIR/samples/rtmpscope-proxy.service
+for line in "Restart=on-failure" "DynamicUser=yes" "NoNewPrivileges=yes" \
+    "ProtectSystem=strict" 'ExecReload=/bin/kill -HUP $MAINPID'; do
+	tap_check "the systemd unit has $line" grep -qxF -- "$line" "$unit"
+done
+tap_check "the systemd unit runs /usr/bin/rtmpscope -c /etc/rtmpscope/rtmpscope.conf" \
+    grep -q '^ExecStart=/usr/bin/rtmpscope -c /etc/rtmpscope/rtmpscope.conf\( \|$\)' "$unit"
+sed "s|/usr/bin/rtmpscope|$RTMPSCOPE|" "$unit" >"$tmp/rtmpscope-proxy.service"
+if command -v systemd-analyze >/dev/null; then
+	systemd-analyze verify --man=no "$tmp/rtmpscope-proxy.service" \
+	    >"$tmp/verify" 2>&1
+	status=$?
+	if [ "$status" -eq 0 ] && ! [ -s "$tmp/verify" ]; then
+		tap_ok "systemd-analyze verify: the unit is clean"
+	else
+		tap_diag "$(cat "$tmp/verify")"
+		tap_not_ok "systemd-analyze verify: the unit is clean"
+	fi
+else
+	tap_skip "systemd-analyze verify: the unit is clean" \
+	    "systemd-analyze is not installed"
+fi
+
+# Free ports, bound all at once so that they differ.
+# shellcheck disable=SC2046
+set -- $(python3 -c '
+import socket
+ss = [socket.socket() for _ in range(3)]
+for s in ss: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in ss))')
+listen=$1 http=$2 backend=$3
+printf '[proxy]\nlisten = 127.0.0.1:%s\n\n[backend one]\naddress = 127.0.0.1:%s\ncheck = none\n' \
+    "$listen" "$backend" >"$tmp/rtmpscope.conf"
+# ExecStart's words, the config file and status port replaced.
+# shellcheck disable=SC2046
+set -- $(sed -n 's/^ExecStart=//p' "$tmp/rtmpscope-proxy.service" |
+    sed -e "s|/etc/rtmpscope/rtmpscope.conf|$tmp/rtmpscope.conf|" \
+    -e "s|127.0.0.1:10083|127.0.0.1:$http|")
+"$@" </dev/null >"$tmp/unit.out" 2>"$tmp/unit.err" &
+pid=$!
+up=false
+for _ in $(seq 50); do
+	python3 -c 'import sys, urllib.request
+sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=1).read().decode())' \
+	    "http://127.0.0.1:$http/api/backends" >"$tmp/backends" 2>/dev/null &&
+	    { up=true; break; }
+	sleep 0.1
+done
+tap_check "the unit's command line relays on the config file's [proxy] listen" \
+    sh -c "$up && grep -q '\"mode\":\"proxy\"' '$tmp/backends' &&
+    python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", $listen), 1).close()'"
+printf '\n[backend two]\naddress = 127.0.0.1:%s\ncheck = none\n' "$backend" \
+    >>"$tmp/rtmpscope.conf"
+# ExecReload: kill -HUP $MAINPID
+kill -HUP "$pid" 2>/dev/null
+for _ in $(seq 30); do
+	grep -q "reloaded, 2 backends" "$tmp/unit.err" && break
+	sleep 0.1
+done
+tap_check "the unit's ExecReload (SIGHUP) reloads the config file" \
+    grep -q "reloaded, 2 backends" "$tmp/unit.err"
+kill -TERM "$pid" 2>/dev/null
+# The drain takes at most drain_timeout_ms (10 s); then it is a hang.
+( sleep 20; kill -9 "$pid" ) >/dev/null 2>&1 &
+watchdog=$!
+wait "$pid"
+status=$?
+kill "$watchdog" 2>/dev/null
+tap_check "the unit's stop (SIGTERM) drains and ends with status 0" \
+    sh -c "[ $status -eq 0 ] && grep -q draining '$tmp/unit.err'"
+
 tap_plan "$tap_n"
 tap_done
