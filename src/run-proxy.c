@@ -214,6 +214,15 @@ proxy_run_ui_stats(void *ctx, struct ui_source_stats *st)
 	st->first = pr->run.first_t;
 }
 
+/* The dashboard's r: the session moves as POST .../redirect moves it. */
+static bool
+proxy_run_ui_redirect(void *ctx, uint64_t id, const char **why)
+{
+	struct proxy_run *pr = ctx;
+
+	return proxy_redirect(pr->proxy, id, why);
+}
+
 /* On a terminal, as run_live does: the dashboard, or NULL. */
 static struct ui *
 proxy_run_ui(struct proxy_run *pr)
@@ -234,6 +243,8 @@ proxy_run_ui(struct proxy_run *pr)
 	uictx.stats = proxy_run_ui_stats;
 	uictx.ctx = pr;
 	uictx.keep_hup = true;
+	uictx.redirect = proxy_run_ui_redirect;
+	uictx.redirect_ctx = pr;
 	if ((ui = ui_new(&uictx, &err)) == NULL) {
 		fprintf(stderr, "rtmpscope: %s\n", err->message);
 		pr->run.report = REPORT_TEXT;

@@ -1,11 +1,13 @@
 #!/bin/sh
 # ui-proxy.sh — the dashboard of proxy mode, driven in tmux: rtmpscope
-# --listen relays to a simulated origin (rtmpscope --simulate-origin, which
-# streams synthetic media to players) and to a port where nothing
+# --listen relays to two simulated origins (rtmpscope --simulate-origin,
+# which streams synthetic media to players) and to a port where nothing
 # listens; ffmpeg plays through it.  Checks that the sessions screen names
 # the backend in the SERVER column, that b opens the Backends screen with
-# the live backend up and the dead one down, that it fits 80 columns, that
-# SIGHUP does not close the dashboard, and that q quits with status 0.
+# the live backends up and the dead one down, that it fits 80 columns,
+# that SIGHUP does not close the dashboard, that r on a player's row moves
+# it to the other origin and that the Events screen (e) and the session
+# screen list that redirect, and that q quits with status 0.
 #
 # Every process is started here and stopped by its pid; every wait is
 # bounded (WAIT seconds).  tmux runs on a private socket, killed on exit.
@@ -38,10 +40,10 @@ locale -a 2>/dev/null | grep -qi '^c\.utf-\?8$' && loc=C.UTF-8
 # Free ports: bound all at once, so no two are the same; DEAD stays unused.
 set -- $(python3 -c '
 import socket
-ss = [socket.socket() for _ in range(3)]
+ss = [socket.socket() for _ in range(4)]
 for s in ss: s.bind(("127.0.0.1", 0))
 print(" ".join(str(s.getsockname()[1]) for s in ss))')
-B=$1 DEAD=$2 P=$3
+B=$1 DEAD=$2 P=$3 B2=$4
 
 # wait_port PORT: until something listens, at most WAIT seconds.
 wait_port() {
@@ -108,19 +110,25 @@ widest() {
     >"$tmp/origin.out" 2>"$tmp/origin.err" &
 pids="$pids $!"
 origin=$!
-wait_port "$B" || { tap_diag "$(cat "$tmp/origin.err")";
-    tap_skip_all "the simulated origin did not start"; }
+# The second origin, where r moves a player.
+"$RTMPSCOPE" --simulate-origin "127.0.0.1:$B2" --duration 40 \
+    >"$tmp/origin2.out" 2>"$tmp/origin2.err" &
+pids="$pids $!"
+origin2=$!
+wait_port "$B" && wait_port "$B2" || {
+    tap_diag "$(cat "$tmp/origin.err" "$tmp/origin2.err")";
+    tap_skip_all "the simulated origins did not start"; }
 
 cat >"$tmp/p.sh" <<EOF
 LC_ALL=$loc; export LC_ALL
 "$RTMPSCOPE" --listen "127.0.0.1:$P" --backend "127.0.0.1:$B" \
-    --backend "127.0.0.1:$DEAD" 2>"$tmp/p.err"
+    --backend "127.0.0.1:$DEAD" --backend "127.0.0.1:$B2" 2>"$tmp/p.err"
 echo "EXIT=\$?"
 sleep 30
 EOF
 tm new-session -d -s p -x 160 -y 40 "sh $tmp/p.sh"
 
-tap_plan 9
+tap_plan 14
 
 tap_check "the dashboard opens on the listening address" \
     wait_for p "rtmpscope +127\.0\.0\.1:$P +live"
@@ -138,12 +146,13 @@ else
 fi
 
 keys p b
-tap_check "b opens the Backends screen" wait_for p '2 backends: 1 up, 1 down'
+tap_check "b opens the Backends screen" wait_for p '3 backends: 2 up, 1 down'
 if wait_for p "^127\.0\.0\.1:$B +127\.0\.0\.1:$B +up " &&
+    wait_for p "^127\.0\.0\.1:$B2 +127\.0\.0\.1:$B2 +up " &&
     wait_for p "^127\.0\.0\.1:$DEAD +127\.0\.0\.1:$DEAD +down"; then
-	tap_ok "the live backend is up, the dead one down"
+	tap_ok "the live backends are up, the dead one down"
 else
-	tap_not_ok "the live backend is up, the dead one down"
+	tap_not_ok "the live backends are up, the dead one down"
 fi
 if wait_for p "^127\.0\.0\.1:$B .* [01]/[1-9][0-9]* .* [0-9.]+ (kB|MB|GB) " &&
     wait_for p "^127\.0\.0\.1:$DEAD .*(refused|connect)"; then
@@ -166,7 +175,7 @@ pid=$(dash_pid p)
 [ -n "$pid" ] && kill -HUP "$pid"
 sleep 0.5
 if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null &&
-    ! screen p | grep -q 'EXIT=' && wait_for p '2 backends'; then
+    ! screen p | grep -q 'EXIT=' && wait_for p '3 backends'; then
 	tap_ok "SIGHUP leaves the dashboard open (it is the reload's)"
 else
 	tap_not_ok "SIGHUP leaves the dashboard open (it is the reload's)"
@@ -175,11 +184,54 @@ fi
 keys p b
 tap_check "b again goes back to the sessions" wait_for p 'APP/STREAM'
 
+# r: a second player, found with the filter, moved by hand to the other
+# origin (the dead backend is down, so the pool gives the second origin).
+ffmpeg -nostdin -loglevel error -i "rtmp://127.0.0.1:$P/live/moveme" \
+    -t 20 -c copy -f null - >/dev/null 2>&1 &
+pids="$pids $!"
+player2=$!
+keys p / m o v e m e Enter
+desc="r moves the session under the cursor to the other origin"
+if wait_for p "127\.0\.0\.1:$B +live/moveme +play +active"; then
+	keys p r
+	if wait_for p '^moving session [0-9]+' &&
+	    wait_for p "127\.0\.0\.1:$B2 +live/moveme +play +active"; then
+		tap_ok "$desc"
+	else
+		tap_not_ok "$desc"
+	fi
+else
+	tap_not_ok "$desc"
+fi
+# From the first origin to the second, as "A -> B" (an arrow in UTF-8).
+move="127\.0\.0\.1:$B (→|->) 127\.0\.0\.1:$B2"
+keys p e
+tap_check "e lists the redirect: warn, moved, from and to" wait_for p \
+    "warn redirect .*live/moveme +$move manual, moved"
+screen p >"$tmp/events.txt"
+keys p Enter
+tap_check "Enter on it opens the session, which lists the redirect" \
+    wait_for p "redirect $move +manual, failover, moved"
+tap_check "the session screen names its backend now" \
+    wait_for p "backend +127\.0\.0\.1:$B2, 1 redirect"
+screen p >"$tmp/session.txt"
+stop "$player2"
+wait_for p "live/moveme +play +closed" >/dev/null
+keys p r
+tap_check "r on a session that cannot move says why in the key line" \
+    wait_for p '^session [0-9]+: '
+
 keys p q
 tap_check "q quits with status 0" wait_for p '^EXIT=0'
 
 stop "$player"
+stop "$player2"
 stop "$origin"
+stop "$origin2"
 tap_diag "the Backends screen at 160 columns:"
 tap_diag "$(cat "$tmp/backends-160.txt")"
+tap_diag "the Events screen after r:"
+tap_diag "$(head -n 8 "$tmp/events.txt")"
+tap_diag "the session screen after r:"
+tap_diag "$(head -n 16 "$tmp/session.txt")"
 tap_done

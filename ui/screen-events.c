@@ -2,8 +2,10 @@
  * The events screen: every problem of every session, newest first, with
  * its time.  Enter opens the session it happened to.
  *
- * In proxy mode redirects belong here too; the session model does not
- * keep them yet.
+ * In proxy mode the redirects the proxy recorded (session.redirects) are
+ * events too, merged with the problems: KIND "redirect", warn when the
+ * session was moved or sent to another backend, bad when the move failed
+ * or the client was dropped.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -37,26 +39,31 @@ static const struct ui_column events_cols[EV_COUNT] = {
 	[EV_DETAIL] =	{ "DETAIL", 10, 20, 0, false, true },
 };
 
+/* A problem (p) or a redirect (r): one of them is NULL. */
 struct events_row {
 	const struct session		*s;
 	const struct session_problem	*p;
-	guint				 index;		/* in s->problems */
+	const struct session_redirect	*r;
+	double				 at;
+	guint				 index;		/* in its array */
 };
 
 struct events_screen {
-	/* The cursor's event: its session and its place in the problems. */
+	/* The cursor's event: its session and its place in its array. */
 	uint64_t	 sel_id;
 	guint		 sel_index;
+	bool		 sel_redirect;
 	int		 cursor;
 	int		 scroll;
 	int		 page;
 	GArray		*rows;
-	GArray		*keys;		/* uint64_t id, guint index: pairs */
+	GArray		*keys;		/* struct events_key, by row */
 };
 
 struct events_key {
 	uint64_t	 id;
 	guint		 index;
+	bool		 redirect;
 };
 
 static const struct ui_key_help events_hints[] = {
@@ -96,17 +103,32 @@ events_destroy(void *data)
 	g_free(es);
 }
 
-/* Newest first; ties in the order they were found, newest first too. */
+/*
+ * Newest first; ties in the order they were found, newest first too, a
+ * redirect after the problem that caused it.
+ */
 static gint
 events_cmp(gconstpointer pa, gconstpointer pb)
 {
 	const struct events_row	*a = pa, *b = pb;
 
-	if (a->p->at != b->p->at)
-		return a->p->at < b->p->at ? 1 : -1;
+	if (a->at != b->at)
+		return a->at < b->at ? 1 : -1;
 	if (a->s->id != b->s->id)
 		return a->s->id < b->s->id ? 1 : -1;
+	if ((a->r != NULL) != (b->r != NULL))
+		return a->r != NULL ? -1 : 1;
 	return a->index < b->index ? 1 : a->index > b->index ? -1 : 0;
+}
+
+/* Moved or sent elsewhere: warn; failed or dropped: bad. */
+static enum health
+events_redirect_health(const struct session_redirect *r)
+{
+	if (r->outcome != NULL && (strcmp(r->outcome, "moved") == 0 ||
+	    strcmp(r->outcome, "redirected") == 0))
+		return HEALTH_WARN;
+	return HEALTH_BAD;
 }
 
 static void
@@ -123,9 +145,20 @@ events_rows(struct events_screen *es, const struct ui_view *v)
 		r.s = g_ptr_array_index(all, i);
 		if (r.s->state == SESSION_NOT_RTMP)
 			continue;
+		r.r = NULL;
 		for (j = 0; j < r.s->problems->len; j++) {
 			r.p = &g_array_index(r.s->problems,
 			    struct session_problem, j);
+			r.at = r.p->at;
+			r.index = j;
+			g_array_append_val(es->rows, r);
+		}
+		r.p = NULL;
+		for (j = 0; r.s->redirects != NULL && j < r.s->redirects->len;
+		    j++) {
+			r.r = &g_array_index(r.s->redirects,
+			    struct session_redirect, j);
+			r.at = r.r->at;
 			r.index = j;
 			g_array_append_val(es->rows, r);
 		}
@@ -136,8 +169,10 @@ events_rows(struct events_screen *es, const struct ui_view *v)
 		r = g_array_index(es->rows, struct events_row, i);
 		k.id = r.s->id;
 		k.index = r.index;
+		k.redirect = r.r != NULL;
 		g_array_append_val(es->keys, k);
-		if (k.id == es->sel_id && k.index == es->sel_index)
+		if (k.id == es->sel_id && k.index == es->sel_index &&
+		    k.redirect == es->sel_redirect)
 			es->cursor = (int)i;
 	}
 	if (es->cursor < 0) {
@@ -146,36 +181,60 @@ events_rows(struct events_screen *es, const struct ui_view *v)
 			k = g_array_index(es->keys, struct events_key, 0);
 			es->sel_id = k.id;
 			es->sel_index = k.index;
+			es->sel_redirect = k.redirect;
 		}
 	}
 }
 
+/* "origin1 -> origin2 backend-close, moved, gap 640 ms: detail" */
 static void
-events_cell(const struct events_row *r, int col, char *buf, size_t len,
-    attr_t *attr)
+events_redirect_detail(const struct session_redirect *r, bool utf8,
+    char *buf, size_t len)
+{
+	size_t	 n;
+
+	snprintf(buf, len, "%s %s %s %s, %s", r->from != NULL &&
+	    r->from[0] != '\0' ? r->from : "?", utf8 ? "\xe2\x86\x92" : "->",
+	    r->to != NULL ? r->to : "none", r->reason != NULL ? r->reason :
+	    "?", r->outcome != NULL ? r->outcome : "?");
+	if (r->mode != NULL && strcmp(r->mode, "failover") != 0 &&
+	    (n = strlen(buf)) < len)
+		snprintf(buf + n, len - n, " (%s)", r->mode);
+	if (r->media_gap_ms >= 0 && (n = strlen(buf)) < len)
+		snprintf(buf + n, len - n, ", gap %.0f ms", r->media_gap_ms);
+	if (r->detail != NULL && r->detail[0] != '\0' &&
+	    (n = strlen(buf)) < len)
+		snprintf(buf + n, len - n, ": %s", r->detail);
+}
+
+static void
+events_cell(const struct events_row *r, int col, bool utf8, char *buf,
+    size_t len, attr_t *attr)
 {
 	const struct session_stream	*st;
 	const struct session_problem	*p = r->p;
+	enum health			 h = p != NULL ?
+	    health_of_kind(p->kind) : events_redirect_health(r->r);
 
 	buf[0] = '\0';
 	switch (col) {
 	case EV_TIME:
-		ui_fmt_clock(buf, len, p->at);
+		ui_fmt_clock(buf, len, r->at);
 		break;
 	case EV_REL:
-		snprintf(buf, len, "%+.3fs", p->at - r->s->start);
+		snprintf(buf, len, "%+.3fs", r->at - r->s->start);
 		*attr = ui_attr(UI_DIM);
 		break;
 	case EV_ID:
 		snprintf(buf, len, "%" G_GUINT64_FORMAT, r->s->id);
 		break;
 	case EV_SEVERITY:
-		snprintf(buf, len, "%s", health_name(health_of_kind(p->kind)));
-		*attr = ui_health_attr(health_of_kind(p->kind));
+		snprintf(buf, len, "%s", health_name(h));
+		*attr = ui_health_attr(h);
 		break;
 	case EV_KIND:
-		snprintf(buf, len, "%s", p->kind);
-		*attr = ui_health_attr(health_of_kind(p->kind));
+		snprintf(buf, len, "%s", p != NULL ? p->kind : "redirect");
+		*attr = ui_health_attr(h);
 		break;
 	case EV_CLIENT:
 		snprintf(buf, len, "%s", r->s->client_name);
@@ -188,8 +247,11 @@ events_cell(const struct events_row *r, int col, char *buf, size_t len,
 			    st->name : "");
 		break;
 	case EV_DETAIL:
-		snprintf(buf, len, "%s%s", p->detail != NULL ? p->detail : "",
-		    p->open ? " (ongoing)" : "");
+		if (p == NULL)
+			events_redirect_detail(r->r, utf8, buf, len);
+		else
+			snprintf(buf, len, "%s%s", p->detail != NULL ?
+			    p->detail : "", p->open ? " (ongoing)" : "");
 		break;
 	}
 }
@@ -223,7 +285,7 @@ events_draw(void *data, const struct ui_view *v)
 			if (w[col] == 0)
 				continue;
 			attr = base;
-			events_cell(r, col, buf, sizeof(buf), &attr);
+			events_cell(r, col, v->utf8, buf, sizeof(buf), &attr);
 			if (base != ui_attr(UI_NORMAL))
 				attr = base;
 			wattrset(v->win, attr);
@@ -237,6 +299,7 @@ events_draw(void *data, const struct ui_view *v)
 	if (es->rows->len == 0) {
 		wattrset(v->win, ui_attr(UI_DIM));
 		ui_text(v->win, v->top + 2, 2, v->cols - 4, 0, true,
+		    v->backends != NULL ? "No problems or redirects so far." :
 		    "No problems so far.");
 	}
 }
@@ -257,6 +320,7 @@ events_move(struct events_screen *es, int to)
 	k = g_array_index(es->keys, struct events_key, to);
 	es->sel_id = k.id;
 	es->sel_index = k.index;
+	es->sel_redirect = k.redirect;
 }
 
 static enum ui_result

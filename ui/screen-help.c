@@ -100,9 +100,11 @@ help_draw(void *data, const struct ui_view *v)
 	    "Colours");
 	n = help_line(hs, v, n, ui_attr(UI_OK), "ok", "no problem");
 	n = help_line(hs, v, n, ui_attr(UI_WARN), "warn", "stall, "
-	    "ping_timeout, av_desync, malformed, limit");
+	    "ping_timeout, av_desync, malformed, limit; a redirect that "
+	    "moved the session");
 	n = help_line(hs, v, n, ui_attr(UI_BAD), "bad", "connect_rejected, "
-	    "handshake_failed, stream_error, abrupt_close");
+	    "handshake_failed, stream_error, abrupt_close; a redirect that "
+	    "failed or dropped the client");
 	n = help_line(hs, v, n, ui_attr(UI_C2S), "c2s", "client to server "
 	    "(a publisher's media; C2S b/s)");
 	n = help_line(hs, v, n, ui_attr(UI_S2C), "s2c", "server to client "

@@ -5,6 +5,7 @@
  *	facts: app, tcUrl, codecs, counters ... in as many columns as fit
  *	sparklines: media bitrate (the model's one-second windows) and fps
  *	problems
+ *	proxy mode: the redirects (r asks the proxy to move the session)
  *	the message log (--dump=text lines), newest at the bottom
  *	the ladder diagram of the control exchange (ladder.c)
  *
@@ -26,6 +27,7 @@
 #include "screens.h"
 
 #define SESSION_PROBLEMS_SHOWN	4	/* problem lines before "more" */
+#define SESSION_REDIRECTS_SHOWN	3	/* the same for redirects */
 #define SESSION_HSCROLL		8	/* columns per Left/Right */
 #define SESSION_FACT_KEY	9	/* columns of a fact's name */
 #define UI_KEY_TAB		9
@@ -64,6 +66,20 @@ static const struct ui_key_help session_hints[] = {
 	{ NULL, NULL }
 };
 
+static const struct ui_key_help session_redirect_hints[] = {
+	{ "Tab", "log/ladder" },
+	{ "Up Down", "scroll" },
+	{ "Esc", "back" },
+	{ "r", "move" },
+	{ "?", "help" },
+	{ "q", "quit" },
+	{ "p", "pause log" },
+	{ "End", "follow" },
+	{ "z", "zoom" },
+	{ "e", "events" },
+	{ NULL, NULL }
+};
+
 static const struct ui_key_help session_keys[] = {
 	{ "Tab", "focus the log or the ladder" },
 	{ "Up Down j k", "scroll the focused pane a line" },
@@ -73,6 +89,7 @@ static const struct ui_key_help session_keys[] = {
 	{ "p", "pause the log (new messages wait) or follow again" },
 	{ "Left Right h l", "scroll the log sideways" },
 	{ "z", "zoom: the focused pane takes the whole screen" },
+	{ "r", "proxy mode: move the session to another backend" },
 	{ NULL, NULL }
 };
 
@@ -179,7 +196,7 @@ session_facts(struct session_screen *ss, const struct session *s,
 	struct ui_rates			 r;
 	GString				*b = ss->fact;
 	char				 t1[32], t2[32];
-	guint				 i;
+	guint				 i, n;
 
 	memset(&g, 0, sizeof(g));
 	g.win = v->win;
@@ -189,6 +206,14 @@ session_facts(struct session_screen *ss, const struct session *s,
 	g.colw = (v->cols - 1) / ncols;
 	ui_history_rates(v->history, s, &r);
 
+	n = s->redirects != NULL ? s->redirects->len : 0;
+	if (v->backends != NULL && n > 0)
+		grid_addf(&g, b, "backend", "%s, %u redirect%s",
+		    s->backend != NULL ? s->backend : "none", n,
+		    n == 1 ? "" : "s");
+	else if (v->backends != NULL)
+		grid_add(&g, "backend", s->backend != NULL ? s->backend :
+		    "none yet");
 	grid_add(&g, "app", s->app);
 	grid_add(&g, "tcUrl", s->tc_url);
 	grid_add(&g, "flashVer", s->flash_ver);
@@ -286,7 +311,8 @@ session_title(const struct session *s, const struct ui_view *v, int y)
 
 	snprintf(buf, sizeof(buf), "Session %" G_GUINT64_FORMAT "  %s %s %s"
 	    "  %s/%s  %s  %s  ", s->id, s->client_name, v->utf8 ?
-	    "\xe2\x86\x92" : "->", s->server_name,
+	    "\xe2\x86\x92" : "->", s->backend != NULL ? s->backend :
+	    s->server_name,
 	    s->app != NULL ? s->app : "?", st != NULL && st->name != NULL ?
 	    st->name : "", st != NULL ? session_role_name(st->role) : "",
 	    ui_state_name(s));
@@ -356,8 +382,10 @@ session_sparks(const struct session *s, const struct ui_view *v, int y,
 		ui_text(v->win, y + 1, 11, label, 0, true, buf);
 		wattrset(v->win, ui_attr(UI_DIM));
 		ui_text(v->win, y + 1, x, v->cols - x - 1, 0, true,
-		    "per second only while watching: this file was read "
-		    "before it could be sampled (try --replay=realtime)");
+		    v->src->live ? "per second once the dashboard has "
+		    "sampled it twice" : "per second only while watching: "
+		    "this file was read before it could be sampled (try "
+		    "--replay=realtime)");
 		return;
 	}
 	snprintf(buf, sizeof(buf), "%3us: now %.1f, max %.1f",
@@ -398,6 +426,78 @@ session_problems(const struct session *s, const struct ui_view *v, int y,
 	}
 	if (shown < n) {
 		snprintf(buf, sizeof(buf), "%d earlier problem%s: e lists "
+		    "them all", n - shown, n - shown == 1 ? "" : "s");
+		wattrset(v->win, ui_attr(UI_DIM));
+		ui_text(v->win, y + shown, 1, v->cols - 2, 0, true, buf);
+		shown++;
+	}
+	return shown;
+}
+
+/* The lines of session_redirects, or of the one line saying none. */
+static int
+session_redirect_lines(const struct session *s)
+{
+	return s->redirects != NULL && s->redirects->len > 0 ?
+	    (int)s->redirects->len : 1;
+}
+
+/*
+ * Proxy mode: the session's redirects, the latest room of them.  Moved
+ * or sent elsewhere shows as warn, failed or dropped as bad, as on the
+ * events screen.
+ */
+static int
+session_redirects(const struct session *s, const struct ui_view *v, int y,
+    int room)
+{
+	const struct session_redirect	*r;
+	char				 buf[512], at[32], gap[32], sw[32];
+	int				 n, i, shown, first;
+	bool				 good;
+
+	if (room <= 0)
+		return 0;
+	n = s->redirects != NULL ? (int)s->redirects->len : 0;
+	if (n == 0) {
+		wattrset(v->win, ui_attr(UI_DIM));
+		ui_text(v->win, y, 1, v->cols - 2, 0, true, v->redirect ?
+		    "no redirects (r moves the session to another backend)" :
+		    "no redirects");
+		return 1;
+	}
+	shown = n < room ? n : room;
+	if (shown < n && shown > 1)
+		shown--;	/* a line for what is left out */
+	first = n - shown;	/* the latest */
+	for (i = 0; i < shown; i++) {
+		r = &g_array_index(s->redirects, struct session_redirect,
+		    first + i);
+		ui_fmt_clock(at, sizeof(at), r->at);
+		gap[0] = sw[0] = '\0';
+		if (r->media_gap_ms >= 0)
+			snprintf(gap, sizeof(gap), ", gap %.0f ms",
+			    r->media_gap_ms);
+		if (r->switch_ms >= 0)
+			snprintf(sw, sizeof(sw), ", switch %.0f ms",
+			    r->switch_ms);
+		snprintf(buf, sizeof(buf), "%s %+8.3fs  redirect %s %s %s  "
+		    "%s, %s, %s%s%s%s%s", at, r->at - s->start,
+		    r->from != NULL && r->from[0] != '\0' ? r->from : "?",
+		    v->utf8 ? "\xe2\x86\x92" : "->",
+		    r->to != NULL ? r->to : "none",
+		    r->reason != NULL ? r->reason : "?",
+		    r->mode != NULL ? r->mode : "?",
+		    r->outcome != NULL ? r->outcome : "?", gap, sw,
+		    r->detail != NULL && r->detail[0] != '\0' ? ": " : "",
+		    r->detail != NULL ? r->detail : "");
+		good = r->outcome != NULL && (strcmp(r->outcome, "moved") ==
+		    0 || strcmp(r->outcome, "redirected") == 0);
+		wattrset(v->win, ui_attr(good ? UI_WARN : UI_BAD));
+		ui_text(v->win, y + i, 1, v->cols - 2, 0, true, buf);
+	}
+	if (shown < n) {
+		snprintf(buf, sizeof(buf), "%d earlier redirect%s: e lists "
 		    "them all", n - shown, n - shown == 1 ? "" : "s");
 		wattrset(v->win, ui_attr(UI_DIM));
 		ui_text(v->win, y + shown, 1, v->cols - 2, 0, true, buf);
@@ -571,6 +671,13 @@ session_draw(void *data, const struct ui_view *v)
 		if (room < 1)
 			room = 1;
 		y += session_problems(s, v, y, room);
+		if (v->backends != NULL) {
+			room = MIN(session_redirect_lines(s),
+			    SESSION_REDIRECTS_SHOWN);
+			if (room > (end - y) / 6)
+				room = MAX((end - y) / 6, 1);
+			y += session_redirects(s, v, y, room);
+		}
 	}
 	room = end - y;
 	/* Both panes when each gets a few lines; else the focused one. */
@@ -671,6 +778,11 @@ session_key(void *data, const struct ui_view *v, int key,
 	case 'l':
 		ss->log_skip += SESSION_HSCROLL;
 		return UI_REDRAW;
+	case 'r':
+		if (!v->redirect)
+			return UI_UNHANDLED;
+		open->session = ss->id;
+		return UI_REDIRECT;
 	default:
 		return UI_UNHANDLED;
 	}
@@ -680,6 +792,7 @@ const struct ui_screen_entry ui_screen_session_entry = {
 	.name = "session",
 	.open_key = 0,
 	.hints = session_hints,
+	.redirect_hints = session_redirect_hints,
 	.keys = session_keys,
 	.create = session_create,
 	.destroy = session_destroy,

@@ -2,7 +2,8 @@
  * The sessions screen: a row per RTMP session, as htop has a row per
  * process.  Any column sorts (< and >, i inverts), / filters on the text
  * of the row, the cursor follows its session (not its row number) when
- * the order changes.
+ * the order changes.  In proxy mode r asks the proxy to move the
+ * cursor's session to another backend.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -86,6 +87,20 @@ static const struct ui_key_help sessions_hints[] = {
 	{ NULL, NULL }
 };
 
+static const struct ui_key_help sessions_redirect_hints[] = {
+	{ "Enter", "session" },
+	{ "r", "move" },
+	{ "/", "filter" },
+	{ "<>", "sort" },
+	{ "e", "events" },
+	{ "b", "backends" },
+	{ "?", "help" },
+	{ "q", "quit" },
+	{ "space", "pause" },
+	{ "i", "invert" },
+	{ NULL, NULL }
+};
+
 static const struct ui_key_help sessions_keys[] = {
 	{ "Up Down j k", "move the cursor" },
 	{ "PgUp PgDn Home End", "move a page, to the first, to the last" },
@@ -94,6 +109,7 @@ static const struct ui_key_help sessions_keys[] = {
 	{ "Esc", "clear the filter" },
 	{ "< >", "sort by the column to the left, to the right" },
 	{ "i", "invert the order" },
+	{ "r", "proxy mode: move the cursor's session to another backend" },
 	{ NULL, NULL }
 };
 
@@ -548,6 +564,13 @@ sessions_key(void *data, const struct ui_view *v, int key,
 		open->entry = &ui_screen_session_entry;
 		open->session = ss->selected;
 		return UI_OPEN;
+	case 'r':
+		if (!v->redirect)
+			return UI_UNHANDLED;
+		if (ss->ids->len == 0)
+			return UI_HANDLED;
+		open->session = ss->selected;
+		return UI_REDIRECT;
 	default:
 		return UI_UNHANDLED;
 	}
@@ -565,6 +588,7 @@ const struct ui_screen_entry ui_screen_sessions_entry = {
 	.name = "sessions",
 	.open_key = 0,
 	.hints = sessions_hints,
+	.redirect_hints = sessions_redirect_hints,
 	.keys = sessions_keys,
 	.create = sessions_create,
 	.destroy = sessions_destroy,

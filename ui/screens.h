@@ -45,6 +45,8 @@ enum ui_result {
 	UI_REDRAW,	/* taken, the screen changed */
 	UI_BACK,	/* close this screen */
 	UI_OPEN,	/* open the screen of struct ui_open */
+	/* Ask the proxy to move struct ui_open's session (ui_view.redirect). */
+	UI_REDIRECT,
 	UI_QUIT,
 };
 
@@ -52,7 +54,8 @@ struct ui_screen_entry;
 
 struct ui_open {
 	const struct ui_screen_entry	*entry;
-	uint64_t			 session;	/* for the session screen */
+	/* The session screen's session; with UI_REDIRECT, the one to move. */
+	uint64_t			 session;
 };
 
 /* Figures the dashboard follows over time, per session (widget-rates.c). */
@@ -77,6 +80,8 @@ struct ui_view {
 	const struct ui_source_stats	*src;
 	struct ui_history		*history;
 	bool				 utf8;	/* the terminal takes UTF-8 */
+	/* Proxy mode: r moves a session (a key returns UI_REDIRECT). */
+	bool				 redirect;
 };
 
 struct ui_key_help {
@@ -90,6 +95,8 @@ struct ui_screen_entry {
 	int				 open_key;
 	/* The key line: a few "key what" pairs. */
 	const struct ui_key_help	*hints;
+	/* The key line when r moves sessions (proxy mode); NULL: hints. */
+	const struct ui_key_help	*redirect_hints;
 	/* Every key, for the help screen; ends with { NULL, NULL }. */
 	const struct ui_key_help	*keys;
 	void		*(*create)(uint64_t session);

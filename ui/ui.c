@@ -7,6 +7,10 @@
  * SIGWINCH only mark the dashboard dirty, and ui_redraw(), run from an
  * idle source, is the one place that draws.
  *
+ * A key that asks the program for something (r in proxy mode: move a
+ * session) is answered in the key line, which shows the answer for a few
+ * seconds instead of the keys.
+ *
  * The terminal is given back on every way out: ui_free(), exit() (an
  * atexit handler), SIGINT/SIGTERM/SIGHUP (which quit the main loop, so
  * the caller frees everything; SIGHUP stays the caller's with keep_hup),
@@ -28,6 +32,7 @@
 #include <langinfo.h>
 #include <locale.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +49,7 @@
 #define UI_ESCDELAY_MS		25
 #define UI_KEY_ESC		27
 #define UI_KEY_CTRL_L		12
+#define UI_MESSAGE_US		(4 * G_USEC_PER_SEC)	/* shown this long */
 
 const struct ui_screen_entry *const ui_screens[] = {
 	&ui_screen_sessions_entry,
@@ -58,7 +64,7 @@ const struct ui_key_help ui_global_keys[] = {
 	{ "q", "quit" },
 	{ "space", "pause or resume reading" },
 	{ "Esc Backspace", "back to the previous screen" },
-	{ "e", "events: every problem, newest first" },
+	{ "e", "events: every problem and redirect, newest first" },
 	{ "b", "backends: the proxy's servers and their health" },
 	{ "?", "this help" },
 	{ "Ctrl-L", "redraw the terminal" },
@@ -81,6 +87,10 @@ struct ui {
 	bool			 utf8;
 	bool			 paused;
 	bool			 dirty;
+	/* A short answer in the key line (r), until message_until. */
+	char			 message[160];
+	bool			 message_bad;
+	gint64			 message_until;	/* monotonic, us */
 	guint			 redraw_id;
 	guint			 timer_id;
 	guint			 stdin_id;
@@ -436,7 +446,26 @@ ui_draw_totals(struct ui *ui)
 	ui_text(stdscr, 1, x, COLS - x, 0, true, buf);
 }
 
-/* The bottom line: the screen's keys, or the text it is reading. */
+/*
+ * A transient answer for the key line (the refresh timer takes it away
+ * once it is old).
+ */
+static void
+ui_message(struct ui *ui, bool bad, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+
+static void
+ui_message(struct ui *ui, bool bad, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ui->message, sizeof(ui->message), fmt, ap);
+	va_end(ap);
+	ui->message_bad = bad;
+	ui->message_until = g_get_monotonic_time() + UI_MESSAGE_US;
+}
+
+/* The bottom line: the screen's keys, the text it is reading, or news. */
 static void
 ui_draw_keys(struct ui *ui)
 {
@@ -459,7 +488,18 @@ ui_draw_keys(struct ui *ui)
 		    "  Enter keeps it, Esc clears it");
 		return;
 	}
-	for (k = top->entry->hints; k->keys != NULL && x < COLS; k++) {
+	if (ui->message[0] != '\0' &&
+	    g_get_monotonic_time() < ui->message_until) {
+		wattrset(stdscr, ui_attr(ui->message_bad ? UI_BAD :
+		    UI_PROMPT));
+		ui_text(stdscr, y, 0, COLS - 1, 0, true, ui->message);
+		return;
+	}
+	ui->message[0] = '\0';
+	k = top->entry->hints;
+	if (ui->ctx.redirect != NULL && top->entry->redirect_hints != NULL)
+		k = top->entry->redirect_hints;
+	for (; k->keys != NULL && x < COLS; k++) {
 		wattrset(stdscr, ui_attr(UI_KEY));
 		x += ui_text(stdscr, y, x, COLS - x, 0, false, k->keys);
 		wattrset(stdscr, ui_attr(UI_NORMAL));
@@ -502,6 +542,7 @@ ui_redraw(struct ui *ui)
 		view.src = &ui->src;
 		view.history = ui->history;
 		view.utf8 = ui->utf8;
+		view.redirect = ui->ctx.redirect != NULL;
 		wattrset(stdscr, ui_attr(UI_NORMAL));
 		top->entry->draw(top->data, &view);
 		ui_draw_keys(ui);
@@ -587,6 +628,22 @@ ui_global_key(struct ui *ui, int key, struct ui_open *open)
 	return UI_UNHANDLED;
 }
 
+/* r: the proxy is asked; its answer shows in the key line. */
+static void
+ui_redirect(struct ui *ui, uint64_t id)
+{
+	const char	*why = NULL;
+
+	if (ui->ctx.redirect == NULL)
+		return;
+	if (ui->ctx.redirect(ui->ctx.redirect_ctx, id, &why))
+		ui_message(ui, false, "moving session %" G_GUINT64_FORMAT "%s",
+		    id, ui->utf8 ? "\xe2\x80\xa6" : "...");
+	else
+		ui_message(ui, true, "session %" G_GUINT64_FORMAT ": %s", id,
+		    why != NULL ? why : "cannot move it");
+}
+
 static void
 ui_key(struct ui *ui, int key)
 {
@@ -606,6 +663,7 @@ ui_key(struct ui *ui, int key)
 	view.src = &ui->src;
 	view.history = ui->history;
 	view.utf8 = ui->utf8;
+	view.redirect = ui->ctx.redirect != NULL;
 	memset(&open, 0, sizeof(open));
 	r = top->entry->key(top->data, &view, key, &open);
 	if (r == UI_UNHANDLED)
@@ -632,6 +690,10 @@ ui_key(struct ui *ui, int key)
 				ui_screen_pop(ui);
 		else
 			ui_screen_push(ui, open.entry, open.session);
+		ui_redraw_soon(ui);
+		break;
+	case UI_REDIRECT:
+		ui_redirect(ui, open.session);
 		ui_redraw_soon(ui);
 		break;
 	case UI_QUIT:

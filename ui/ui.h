@@ -50,6 +50,13 @@ struct ui_context {
 	struct backend_pool	*backends;
 	/* SIGHUP is the caller's (proxy mode reloads): the UI leaves it. */
 	bool			 keep_hup;
+	/*
+	 * Proxy mode: key r asks to move a session to another backend; true
+	 * when the move has begun, else false with *why.  NULL otherwise.
+	 */
+	bool			 (*redirect)(void *ctx, uint64_t session_id,
+				    const char **why);
+	void			*redirect_ctx;
 };
 
 struct ui;
