@@ -56,6 +56,8 @@ struct chunk_stream {
 	uint32_t	 heap_cap;
 	uint8_t		*heap;
 	uint64_t	 used;
+	bool		 placed;	/* start is known */
+	uint64_t	 start;		/* where the message began */
 	uint8_t		 small[SMALL_BODY];
 };
 
@@ -82,7 +84,7 @@ static const uint32_t chunk_size_guesses[] = {
 	4000, 4096, 5000, 8192, 10000, 16384, 32768, 60000, 65536, 131072,
 };
 
-static void	demux_bytes(struct chunk_demux *, const uint8_t *, size_t);
+static size_t	demux_bytes(struct chunk_demux *, const uint8_t *, size_t);
 static void	message_complete(struct chunk_demux *, struct chunk_stream *);
 
 static uint8_t *
@@ -234,6 +236,7 @@ hunt_begin(struct chunk_demux *d, size_t first_pos, bool lost)
 {
 	if (lost)
 		drop_partials(d, true);
+	d->unplaced = true;
 	d->doubt = !lost;
 	d->lost = lost;
 	d->hunting = true;
@@ -416,6 +419,8 @@ static void
 message_begin(struct chunk_demux *d, struct chunk_stream *s, uint8_t fmt)
 {
 	s->in_progress = true;
+	s->placed = !d->unplaced;
+	s->start = d->hdr_start;
 	s->first_fmt = fmt;
 	s->received = 0;
 	s->kept = 0;
@@ -544,10 +549,14 @@ body_store(struct chunk_demux *d, struct chunk_stream *s, const uint8_t *p,
 		n -= c;
 		if (s->kept < probe)
 			return;
-		want = msg_keep(s->type, stream_body(s), s->kept, s->len);
+		want = d->keep_all ? s->len :
+		    msg_keep(s->type, stream_body(s), s->kept, s->len);
 		if (want > s->len)
 			want = s->len;
-		if (want > LIMIT_MESSAGE_KEEP_MAX) {
+		if (d->keep_all && want > LIMIT_MESSAGE_RELAY_MAX) {
+			want = LIMIT_MESSAGE_RELAY_MAX;
+			event(d, CHUNK_EV_LIMIT, LIMIT_HIT_MESSAGE_KEEP);
+		} else if (!d->keep_all && want > LIMIT_MESSAGE_KEEP_MAX) {
 			want = LIMIT_MESSAGE_KEEP_MAX;
 			event(d, CHUNK_EV_LIMIT, LIMIT_HIT_MESSAGE_KEEP);
 		}
@@ -589,6 +598,8 @@ message_complete(struct chunk_demux *d, struct chunk_stream *s)
 	m.kept = s->kept;
 	m.recovered = s->recovered;
 	m.in_aggregate = false;
+	m.placed = s->placed;
+	m.offset = s->start;
 
 	cursor_init(&c, m.body, m.kept);
 	value = cursor_u32be(&c);
@@ -662,6 +673,7 @@ demux_step(struct chunk_demux *d, const uint8_t *p, size_t n)
 		return payload(d, p, n);
 
 	if (d->hdr_len == 0) {
+		d->hdr_start = d->pos;
 		r = header_parse(d, p, n, &h);
 		if (r == 0) {
 			/* n < CHUNK_HEADER_MAX here: a full header parses. */
@@ -706,9 +718,13 @@ demux_step(struct chunk_demux *d, const uint8_t *p, size_t n)
 		empty_message(d);
 	if (r >= old)
 		return r - old;
-	/* The peek rule read past the header: those bytes are payload. */
+	/*
+	 * The peek rule read past the header: those bytes are payload, fed
+	 * again (and counted again: uncount them).
+	 */
 	memcpy(leftover, d->hdr + r, old - r);
-	demux_bytes(d, leftover, old - r);
+	d->pos -= old - r;
+	(void)demux_bytes(d, leftover, old - r);
 	return 0;
 }
 
@@ -1137,22 +1153,27 @@ hunt_run(struct chunk_demux *d)
 	}
 }
 
-static void
+static size_t
 demux_bytes(struct chunk_demux *d, const uint8_t *p, size_t n)
 {
-	size_t used, room;
+	size_t used, room, total = n;
 
 	while (n > 0) {
 		if (!d->hunting) {
 			used = demux_step(d, p, n);
+			d->pos += used;
 			p += used;
 			n -= used;
+			if (d->stop) {
+				d->stop = false;
+				return total - n;
+			}
 			continue;
 		}
 		if (d->hunt == NULL) {
 			d->hunt = malloc(HUNT_CAP);
 			if (d->hunt == NULL)
-				return;
+				return total;
 		}
 		room = HUNT_CAP - d->hunt_len;
 		used = n < room ? n : room;
@@ -1161,7 +1182,10 @@ demux_bytes(struct chunk_demux *d, const uint8_t *p, size_t n)
 		p += used;
 		n -= used;
 		hunt_run(d);
+		/* Out of sync, a stop cannot be placed: everything is taken. */
+		d->stop = false;
 	}
+	return total;
 }
 
 void
@@ -1174,9 +1198,44 @@ chunk_demux_finish(struct chunk_demux *d)
 	d->at_end = false;
 }
 
-void
+size_t
 chunk_demux_feed(struct chunk_demux *d, const uint8_t *p, size_t n)
 {
-	d->stats.bytes += n;
-	demux_bytes(d, p, n);
+	size_t used;
+
+	d->stop = false;
+	used = demux_bytes(d, p, n);
+	d->stats.bytes += used;
+	return used;
+}
+
+bool
+chunk_demux_partials(const struct chunk_demux *d, struct chunk_partial *out,
+    size_t max, size_t *n, uint32_t *chunk_left)
+{
+	const struct chunk_stream *s;
+	uint32_t i;
+
+	*n = 0;
+	*chunk_left = 0;
+	if (d->hunting || d->hdr_len > 0)
+		return false;
+	/* The current chunk's stream first: its bytes come without a header. */
+	if (d->cur >= 0) {
+		s = &d->streams[d->cur];
+		*chunk_left = d->chunk_left;
+		if (max > 0) {
+			out[0] = (struct chunk_partial){ s->csid,
+			    s->len - s->received, s->ext, s->ext_field };
+			*n = 1;
+		}
+	}
+	for (i = 0; i < d->nstreams && *n < max; i++) {
+		s = &d->streams[i];
+		if (!s->in_progress || (int32_t)i == d->cur)
+			continue;
+		out[(*n)++] = (struct chunk_partial){ s->csid,
+		    s->len - s->received, s->ext, s->ext_field };
+	}
+	return true;
 }

@@ -117,6 +117,18 @@ struct chunk_demux {
 	uint8_t			 npending;
 	uint64_t		 hunt_trimmed;	/* held bytes dropped so far */
 
+	/*
+	 * What a relay that rewrites the stream needs (the proxy's redirect):
+	 * whole bodies, where each message began, and a stop after the
+	 * message that decides it.
+	 */
+	bool			 keep_all;	/* keep bodies whole, up to
+						   LIMIT_MESSAGE_RELAY_MAX */
+	bool			 stop;		/* set from ops.message */
+	bool			 unplaced;	/* hunted: positions unknown */
+	uint64_t		 pos;		/* bytes consumed in sync */
+	uint64_t		 hdr_start;	/* where the header began */
+
 	struct chunk_demux_stats stats;
 };
 
@@ -124,8 +136,34 @@ void	chunk_demux_init(struct chunk_demux *, const struct chunk_demux_ops *,
 	    void *ctx);
 void	chunk_demux_free(struct chunk_demux *);
 
-/* Feeds bytes of one direction, in order. */
-void	chunk_demux_feed(struct chunk_demux *, const uint8_t *, size_t);
+/*
+ * Feeds bytes of one direction, in order.  Returns the bytes consumed: all
+ * of them, unless ops.message set d->stop (then the feed ends right after
+ * that message's last chunk, and stop is cleared).
+ */
+size_t	chunk_demux_feed(struct chunk_demux *, const uint8_t *, size_t);
+
+/*
+ * A message the receiver has part of: what a writer that takes over the
+ * stream must still send for it (in continuation chunks) to leave the
+ * receiver's demultiplexer clean.
+ */
+struct chunk_partial {
+	uint32_t	 csid;
+	uint32_t	 missing;	/* body bytes still owed */
+	bool		 ext;		/* continuation chunks repeat ext_field */
+	uint32_t	 ext_field;
+};
+
+/*
+ * The partial messages, at most max of them; *chunk_left is what the
+ * current chunk still owes (payload bytes without a header: the first
+ * partial is its stream's).  False when the stream stopped inside a chunk
+ * header or is not in sync: nothing can complete it then.
+ */
+bool	chunk_demux_partials(const struct chunk_demux *,
+	    struct chunk_partial *out, size_t max, size_t *n,
+	    uint32_t *chunk_left);
 
 /*
  * Bytes were lost (or the stream is joined in the middle): drop partial

@@ -69,6 +69,13 @@ field_bool(struct field_sink *s, const char *key, bool v)
 }
 
 static inline void
+field_null(struct field_sink *s, const char *key)
+{
+	s->ops->key(s, key, strlen(key));
+	s->ops->null(s);
+}
+
+static inline void
 field_str(struct field_sink *s, const char *key, const char *v, size_t n)
 {
 	s->ops->key(s, key, strlen(key));

@@ -22,6 +22,13 @@
  */
 #define LIMIT_MESSAGE_KEEP_MAX		(1024U * 1024U)
 
+/*
+ * A relay that rewrites the stream (the proxy after a redirect) keeps
+ * bodies whole: a message longer than this cannot be relayed and ends
+ * the session.
+ */
+#define LIMIT_MESSAGE_RELAY_MAX		(8U * 1024U * 1024U)
+
 /* Bytes looked at before a decoder decides how much of a body to keep. */
 #define LIMIT_MESSAGE_PROBE		16U
 

@@ -46,6 +46,12 @@ struct rtmp_message {
 	uint32_t	 kept;		/* bytes at body, <= len */
 	bool		 recovered;	/* decoded after a resync: state guessed */
 	bool		 in_aggregate;	/* a sub-message of an aggregate */
+	/*
+	 * Where its first chunk header began, in bytes consumed by the
+	 * demultiplexer (chunk_demux.pos), when placed.
+	 */
+	bool		 placed;
+	uint64_t	 offset;
 };
 
 /*

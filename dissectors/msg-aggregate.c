@@ -60,6 +60,8 @@ aggregate_next(struct aggregate_iter *it, struct rtmp_message *sub)
 	sub->kept = sub->len;
 	sub->recovered = m->recovered;
 	sub->in_aggregate = true;
+	sub->placed = false;
+	sub->offset = 0;
 	it->off = (uint32_t)c.off;
 	it->count++;
 	return true;

@@ -45,6 +45,8 @@ enum config_type {
 	CONFIG_LISTEN,		/* ADDR:PORT, [ADDR6]:PORT or :PORT; empty */
 	CONFIG_ADDRESS,		/* HOST:PORT or [ADDR6]:PORT */
 	CONFIG_BALANCE,		/* priority, round-robin, least-sessions */
+	CONFIG_REDIRECT,	/* failover, rtmp302, reconnect-request, drop */
+	CONFIG_REDIRECT_ON,	/* a list of redirect rules */
 	CONFIG_CHECK,		/* none, tcp, handshake, connect */
 	CONFIG_READ,		/* a capture file; empty: none */
 	CONFIG_STRING,		/* a string option; empty: none */
@@ -167,6 +169,21 @@ static const struct config_key config_keys[] = {
 	    PROXY_FIELD(hold_down_ms),
 	    "A backend failing twice in a row in live traffic stays down this "
 	    "long; 0: never held" },
+	{ "proxy", "redirect", CONFIG_REDIRECT, "failover",
+	    PROXY_FIELD(redirect),
+	    "What moving a session does: failover (carry it to another "
+	    "backend), rtmp302, reconnect-request or drop; --redirect wins" },
+	{ "proxy", "redirect_on", CONFIG_REDIRECT_ON,
+	    "backend-close,backend-down,stall,ping-timeout,stream-error,"
+	    "connect-rejected", PROXY_FIELD(redirect_on),
+	    "When a session is moved: any of backend-close, backend-down, "
+	    "stall, ping-timeout, stream-error, connect-rejected; all; none" },
+	{ "proxy", "redirect_stall_ms", CONFIG_MS, "1000",
+	    PROXY_FIELD(redirect_stall_ms),
+	    "A player that gets no media for this long is moved (rule stall)" },
+	{ "proxy", "redirect_max_per_minute", CONFIG_COUNT, "3",
+	    PROXY_FIELD(redirect_max_per_minute),
+	    "A session is not moved more often than this in a minute" },
 	{ CONFIG_BACKEND, "address", CONFIG_ADDRESS, "127.0.0.1:1936",
 	    BACKEND_FIELD(host),
 	    "The backend's HOST:PORT ([ADDR6]:PORT for IPv6); required" },
@@ -664,6 +681,17 @@ config_set(const struct config_file *cf, GKeyFile *kf, const char *group,
 		if (!balance_parse(value, cf->balance))
 			expect = "a balance (priority, round-robin or "
 			    "least-sessions)";
+		break;
+	case CONFIG_REDIRECT:
+		if (!redirect_mode_parse(value, slot))
+			expect = "a redirect mode (failover, rtmp302, "
+			    "reconnect-request or drop)";
+		break;
+	case CONFIG_REDIRECT_ON:
+		if (!redirect_rules_parse(value, slot))
+			expect = "redirect rules (backend-close, backend-down, "
+			    "stall, ping-timeout, stream-error, "
+			    "connect-rejected, all or none)";
 		break;
 	case CONFIG_CHECK:
 		if (!backend_check_parse(value, slot))

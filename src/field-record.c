@@ -229,3 +229,14 @@ field_record_number(const struct field_record *r, const char *key,
 		return false;
 	}
 }
+
+bool
+field_record_is(const struct field_record *f, const char *key,
+    const char *want)
+{
+	const char *v;
+	size_t len;
+
+	v = field_record_string(f, key, &len);
+	return v != NULL && len == strlen(want) && memcmp(v, want, len) == 0;
+}

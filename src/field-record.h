@@ -57,6 +57,9 @@ const char	*field_record_string(const struct field_record *,
 bool		 field_record_number(const struct field_record *,
 		    const char *key, double *);
 /* The bytes of a key, string or note entry. */
+/* Whether a string field is there and equals want. */
+bool		 field_record_is(const struct field_record *,
+		    const char *key, const char *want);
 const char	*field_record_str(const struct field_record *,
 		    const struct field_entry *);
 

@@ -15,6 +15,8 @@
 #include <string.h>
 
 #include "options.h"
+#include "proxy.h"
+#include "session.h"
 
 /* The options being parsed, for the callbacks of GOptionContext. */
 static struct options *parsing;
@@ -272,6 +274,23 @@ parse_duration(const gchar *name, const gchar *value, gpointer data,
 	return TRUE;
 }
 
+static gboolean
+parse_redirect(const gchar *name, const gchar *value, gpointer data,
+    GError **err)
+{
+	enum redirect_mode mode;
+
+	if (!redirect_mode_parse(value, &mode)) {
+		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+		    "--redirect: '%s' is not failover, rtmp302, "
+		    "reconnect-request or drop", value);
+		return FALSE;
+	}
+	g_free(parsing->redirect);
+	parsing->redirect = g_strdup(value);
+	return TRUE;
+}
+
 gboolean
 options_parse(struct options *opts, int argc, char **argv, GError **err)
 {
@@ -299,6 +318,10 @@ options_parse(struct options *opts, int argc, char **argv, GError **err)
 		{ "backend", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opts->backends,
 		    "Proxy: a backend (repeatable, in priority order)",
 		    "HOST:PORT" },
+		{ "redirect", 0, 0, G_OPTION_ARG_CALLBACK,
+		    (void *)parse_redirect,
+		    "Proxy: how an unhealthy session is moved: failover, "
+		    "rtmp302, reconnect-request or drop", "MODE" },
 		{ "http", 0, 0, G_OPTION_ARG_STRING, &opts->http,
 		    "Serve the status API and /metrics on [ADDR:]PORT "
 		    "(default port 10083, address 127.0.0.1)", "[ADDR:]PORT" },
@@ -401,6 +424,8 @@ options_clear(struct options *opts)
 	g_free(opts->user);
 	opts->interface = opts->filter = opts->write_file = opts->user = NULL;
 	g_free(opts->listen);
+	g_free(opts->redirect);
+	opts->redirect = NULL;
 	g_free(opts->http);
 	g_free(opts->log_port);
 	g_strfreev(opts->backends);

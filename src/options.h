@@ -52,6 +52,7 @@ struct options {
 	char			*user;		/* live: drop privileges to */
 	char			*listen;	/* proxy: ADDR:PORT */
 	char			**backends;	/* proxy: HOST:PORT, by priority */
+	char			*redirect;	/* proxy: --redirect MODE */
 	char			*http;		/* status: [ADDR:]PORT */
 	char			*log_port;	/* event log: [ADDR:]PORT */
 	char			*simulate_origin; /* origin: [ADDR:]PORT */

@@ -23,6 +23,7 @@
 #endif
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -31,11 +32,14 @@
 #include <gio/gio.h>
 
 #include "proxy.h"
+#include "rtmp-encode.h"
+#include "splice.h"
 
 #define PROXY_READ_MAX		65536	/* bytes read per wake-up at most */
 #define PROXY_ACCEPT_MAX	64	/* connections accepted per wake-up */
 #define PROXY_TICK_MS		100	/* timeouts are checked this often */
 #define PROXY_BACKLOG		1024
+#define MOVES_KEPT		16	/* redirect times kept per connection */
 
 struct conn;
 
@@ -75,6 +79,27 @@ struct conn {
 	double		 accepted;
 	double		 last_io;
 	unsigned	 tries;		/* backends tried */
+
+	/* Redirects (see splice.h for the failover). */
+	struct replay	 replay;	/* learned from every message */
+	struct splice	*splice;	/* the upstream speaks through it */
+	struct chunk_writer to_client;	/* ours, from the first move on */
+	bool		 rewriting;	/* the first move has happened */
+	bool		 moving;	/* a redirect under way: move */
+	struct session_redirect move;
+	double		 move_media;	/* last media before it, or 0 */
+	double		 attempt_start;	/* of the current backend */
+	const struct backend *avoid;	/* the backend moved away from */
+	/* A redirect decided inside a feed, made when the feed returns. */
+	const char	*trigger;
+	const char	*deferred;	/* decided outside a feed */
+	char		 trigger_detail[160];
+	bool		 cut_placed;	/* the deciding message's offset */
+	uint64_t	 cut;
+	double		 moves[MOVES_KEPT];	/* when, a ring */
+	unsigned	 nmoves;
+	bool		 end_when_flushed;	/* the client gets its last bytes */
+	double		 end_by;	/* a client asked to reconnect */
 };
 
 struct proxy {
@@ -96,6 +121,16 @@ struct proxy {
 static void	conn_update(struct conn *);
 static void	conn_end(struct conn *, enum session_end);
 static void	upstream_start(struct conn *, const struct backend *avoid);
+static void	upstream_free(struct proxy *, struct upstream *);
+static void	conn_redirect(struct conn *, const char *reason,
+		    const char *detail);
+static bool	conn_backend_lost(struct conn *, const char *reason,
+		    const char *detail);
+static void	conn_splice_flush(struct conn *);
+static void	move_finish(struct conn *, const char *outcome,
+		    const char *detail);
+static void	conn_move_failed(struct conn *, const char *detail);
+static bool	conn_to_client(struct conn *, const uint8_t *, size_t);
 
 static double
 wall_now(void)
@@ -307,9 +342,16 @@ static void
 conn_update(struct conn *c)
 {
 	unsigned limit = c->proxy->cfg.queue_bytes;
-	struct peer *cl = &c->client, *be = &c->up->peer;
+	struct peer *cl = &c->client, *be;
 	GIOCondition want;
 
+	if (c->up == NULL) {
+		/* Sent elsewhere: the client's last bytes, then its close. */
+		peer_poll(cl, (peer_queued(cl) > 0 ? G_IO_OUT : 0) |
+		    (cl->eof ? 0 : G_IO_IN));
+		return;
+	}
+	be = &c->up->peer;
 	if (!c->up->connected) {
 		peer_poll(cl, 0);
 		if (be->sock != NULL)
@@ -334,9 +376,18 @@ conn_update(struct conn *c)
 static void
 conn_pass_eof(struct conn *c)
 {
-	struct peer *p[2] = { &c->client, &c->up->peer };
+	struct peer *p[2];
 	int i;
 
+	if (c->up == NULL) {
+		if (c->client.eof)
+			conn_end(c, SESSION_END_CLOSED);
+		else
+			conn_update(c);
+		return;
+	}
+	p[0] = &c->client;
+	p[1] = &c->up->peer;
 	for (i = 0; i < 2; i++) {
 		struct peer *to = p[1 - i];
 
@@ -396,16 +447,43 @@ conn_blame_backend(struct conn *c, const char *why)
 		backend_pool_mark_failed(c->proxy->pool, c->up->backend, why);
 }
 
+/*
+ * A redirect decided on a message of the backend (an onStatus error, a
+ * connect refused) stopped the feed right after it: the client gets what
+ * came before that message, never the message itself (unless it began
+ * in an earlier read, already passed on).  Returns the bytes to pass.
+ */
+static size_t
+conn_cut(struct conn *c, uint64_t pos_before)
+{
+	struct session *s = c->session;
+	uint64_t pos_after = s->dirs[DIR_S2C].demux.pos;
+
+	if (!c->cut_placed || c->cut < pos_before || c->cut > pos_after)
+		return s->fed;
+	return s->fed - (size_t)(pos_after - c->cut);
+}
+
+/* The client: bytes of its own, or after a move what the proxy writes. */
+static bool
+conn_to_client(struct conn *c, const uint8_t *data, size_t len)
+{
+	conn_feed(c, 1, data, len);
+	return peer_write(&c->client, data, len);
+}
+
 static void
 peer_read(struct peer *p)
 {
 	struct conn *c = p->conn;
 	struct proxy *px = c->proxy;
-	struct peer *to = conn_other(c, p);
-	struct backend *b = c->up->backend;
+	struct peer *to = c->up != NULL ? conn_other(c, p) : NULL;
+	struct backend *b = c->up != NULL ? c->up->backend : NULL;
 	g_autoptr(GError) e = NULL;
-	size_t room = px->cfg.queue_bytes - MIN(peer_queued(to),
-	    px->cfg.queue_bytes);
+	size_t room = to == NULL ? sizeof(px->buf) : px->cfg.queue_bytes -
+	    MIN(peer_queued(to), px->cfg.queue_bytes);
+	uint64_t pos_before = 0;
+	size_t pass;
 	gssize n;
 
 	if (room == 0)
@@ -415,12 +493,18 @@ peer_read(struct peer *p)
 	if (n < 0) {
 		if (g_error_matches(e, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
 			return;
+		if (p->side == 1 && conn_backend_lost(c, "backend-reset",
+		    e->message))
+			return;
 		if (p->side == 1)
 			conn_blame_backend(c, e->message);
 		conn_end(c, SESSION_END_RESET);
 		return;
 	}
 	if (n == 0) {
+		if (p->side == 1 && conn_backend_lost(c, "backend-close",
+		    "the backend closed the connection"))
+			return;
 		if (p->side == 1)
 			conn_blame_backend(c, "closed during the handshake");
 		p->eof = true;
@@ -428,16 +512,40 @@ peer_read(struct peer *p)
 		return;
 	}
 	c->last_io = wall_now();
-	conn_feed(c, p->side, px->buf, (size_t)n);
 	if (p == &c->client) {
 		px->stats.bytes_c2b += (uint64_t)n;
-		b->bytes_to += (uint64_t)n;
+		if (b != NULL)
+			b->bytes_to += (uint64_t)n;
 	} else {
 		px->stats.bytes_b2c += (uint64_t)n;
 		b->bytes_from += (uint64_t)n;
 	}
-	if (!peer_write(to, px->buf, (size_t)n)) {
+	if (to == NULL) {
+		/* Sent elsewhere: what the client still says is only seen. */
+		conn_feed(c, 0, px->buf, (size_t)n);
+		return;
+	}
+	if (c->rewriting) {
+		/* Messages, not bytes: the splice rewrites both ways. */
+		if (p->side == 1)
+			splice_from_backend(c->splice, px->buf, (size_t)n);
+		else
+			conn_feed(c, 0, px->buf, (size_t)n);
+		conn_splice_flush(c);
+		return;
+	}
+	if (p->side == 1 && c->session != NULL)
+		pos_before = c->session->dirs[DIR_S2C].demux.pos;
+	conn_feed(c, p->side, px->buf, (size_t)n);
+	pass = (size_t)n;
+	if (c->trigger != NULL && p->side == 1)
+		pass = conn_cut(c, pos_before);
+	if (!peer_write(to, px->buf, pass)) {
 		conn_end(c, SESSION_END_RESET);
+		return;
+	}
+	if (c->trigger != NULL) {
+		conn_redirect(c, c->trigger, c->trigger_detail);
 		return;
 	}
 	conn_update(c);
@@ -450,7 +558,7 @@ peer_ready(struct peer *p, GIOCondition got)
 {
 	struct conn *c = p->conn;
 
-	if (p == &c->up->peer && !c->up->connected) {
+	if (c->up != NULL && p == &c->up->peer && !c->up->connected) {
 		upstream_connected(c);
 		return;
 	}
@@ -461,7 +569,13 @@ peer_ready(struct peer *p, GIOCondition got)
 			conn_end(c, SESSION_END_RESET);
 			return;
 		}
-		if (peer_queued(p) == 0 && conn_other(c, p)->eof) {
+		if (peer_queued(p) == 0 && c->end_when_flushed &&
+		    p == &c->client) {
+			conn_end(c, SESSION_END_CLOSED);
+			return;
+		}
+		if (peer_queued(p) == 0 && c->up != NULL &&
+		    conn_other(c, p)->eof) {
 			conn_pass_eof(c);
 			return;
 		}
@@ -569,6 +683,11 @@ upstream_start(struct conn *c, const struct backend *avoid)
 
 	b = backend_pool_pick(px->pool, avoid);
 	if (b == NULL || c->tries++ >= all->len) {
+		if (c->moving) {
+			conn_move_failed(c, b == NULL ? "no backend is up" :
+			    "every backend was tried");
+			return;
+		}
 		px->stats.refused++;
 		conn_end(c, SESSION_END_CLOSED);
 		return;
@@ -577,7 +696,7 @@ upstream_start(struct conn *c, const struct backend *avoid)
 	/* Counted from now: a reload keeps the backend while it is used. */
 	up->backend = b;
 	backend_session_begin(px->pool, b);
-	up->connect_start = wall_now();
+	up->connect_start = c->attempt_start = wall_now();
 	c->up = up;
 	ia = g_inet_address_new_from_string(b->cfg.host);
 	if (ia != NULL) {
@@ -604,11 +723,20 @@ upstream_connected(struct conn *c)
 		return;
 	}
 	up->connected = true;
-	endpoint_from_address(up->addr, &be);
 	c->last_io = wall_now();
+	if (c->moving) {
+		/* The new backend of a move: the splice speaks to it. */
+		g_free(c->session->backend);
+		c->session->backend = g_strdup(up->backend->cfg.name);
+		splice_begin(c->splice);
+		conn_splice_flush(c);
+		return;
+	}
+	endpoint_from_address(up->addr, &be);
 	c->session = session_open(px->sessions, &c->client_ep, &be, true,
 	    c->last_io);
 	c->session->backend = g_strdup(up->backend->cfg.name);
+	c->session->owner = c;
 	c->feeding = true;
 	conn_update(c);
 }
@@ -618,6 +746,15 @@ conn_end(struct conn *c, enum session_end how)
 {
 	struct proxy *px = c->proxy;
 
+	if (c->moving)
+		move_finish(c, "failed", "the client left during the move");
+	if (c->splice != NULL) {
+		splice_free(c->splice);
+		g_free(c->splice);
+	}
+	replay_clear(&c->replay);
+	if (c->session != NULL)
+		c->session->owner = NULL;
 	if (how == SESSION_END_RESET) {
 		peer_abort(&c->client);
 		if (c->up != NULL)
@@ -636,6 +773,497 @@ conn_end(struct conn *c, enum session_end how)
 		px->drain_done = NULL;
 		done(px->drain_ctx);
 	}
+}
+
+/* Redirects: when, how, and what is recorded. */
+
+static bool
+conn_can_move(const struct conn *c)
+{
+	const struct session *s = c->session;
+
+	return s != NULL && s->state == SESSION_ACTIVE && s->connect_seen &&
+	    c->up != NULL && c->up->connected && !c->client.eof &&
+	    c->end_by == 0 && !c->end_when_flushed;
+}
+
+static void
+move_begin(struct conn *c, const char *reason, const char *detail)
+{
+	struct session_redirect *r = &c->move;
+	const struct session *s = c->session;
+
+	memset(r, 0, sizeof(*r));
+	r->at = wall_now();
+	r->from = g_strdup(c->up != NULL ? c->up->backend->cfg.name : "");
+	r->reason = reason;
+	r->mode = redirect_mode_name(c->proxy->cfg.redirect);
+	r->detail = g_strdup(detail);
+	r->media_gap_ms = r->switch_ms = -1;
+	/* The last media: the client's own for a publisher. */
+	c->move_media = s->media.last_t > 0 && (s->media.video_frames > 0 ||
+	    s->media.audio_frames > 0) ? s->media.last_t : 0;
+	c->moving = true;
+}
+
+static void
+move_finish(struct conn *c, const char *outcome, const char *detail)
+{
+	struct proxy *px = c->proxy;
+	struct session_redirect *r = &c->move;
+	double now = wall_now();
+	bool moved = strcmp(outcome, "moved") == 0;
+
+	if (!c->moving)
+		return;
+	c->moving = false;
+	r->outcome = outcome;
+	if (moved && c->up != NULL) {
+		g_free(r->to);
+		r->to = g_strdup(c->up->backend->cfg.name);
+		r->switch_ms = (now - r->at) * 1000;
+		if (c->move_media > 0)
+			r->media_gap_ms = (now - c->move_media) * 1000;
+	}
+	if (detail != NULL) {
+		g_free(r->detail);
+		r->detail = g_strdup(detail);
+	}
+	if (moved || strcmp(outcome, "redirected") == 0)
+		px->stats.redirects++;
+	else
+		px->stats.redirects_failed++;
+	if (c->session != NULL)
+		session_add_redirect(c->session, r);
+	g_free(r->from);
+	g_free(r->to);
+	g_free(r->detail);
+	memset(r, 0, sizeof(*r));
+	c->moves[c->nmoves++ % MOVES_KEPT] = now;
+}
+
+static void
+conn_move_failed(struct conn *c, const char *detail)
+{
+	move_finish(c, "failed", detail);
+	conn_end(c, SESSION_END_RESET);
+}
+
+/*
+ * From the first move on, the proxy writes to the client itself: first
+ * what completes the messages the old backend left half sent, then its
+ * own chunks, with the chunk size the client already has.
+ */
+static bool
+conn_take_over_client(struct conn *c)
+{
+	struct session *s = c->session;
+	struct chunk_demux *d = &s->dirs[DIR_S2C].demux;
+	g_autoptr(GByteArray) pad = g_byte_array_new();
+
+	if (c->rewriting)
+		return true;
+	if (!splice_complete_partials(d, pad))
+		return false;
+	chunk_writer_init(&c->to_client);
+	chunk_writer_set_chunk_size(&c->to_client, d->chunk_size);
+	c->rewriting = true;
+	s->dirs[DIR_C2S].demux.keep_all = true;
+	c->splice = g_new0(struct splice, 1);
+	splice_init(c->splice, &c->replay, &c->to_client);
+	return pad->len == 0 || conn_to_client(c, pad->data, pad->len);
+}
+
+/* rtmp://HOST:PORT/APP of a backend, for the client to go to. */
+static char *
+backend_url(const struct backend *b, const struct session *s)
+{
+	bool v6 = strchr(b->cfg.host, ':') != NULL;
+
+	return g_strdup_printf("rtmp://%s%s%s:%u/%s", v6 ? "[" : "",
+	    b->cfg.host, v6 ? "]" : "", b->cfg.port,
+	    s->app != NULL ? s->app : "");
+}
+
+/*
+ * The legacy redirect of Flash Media Server and SRS: the connect refused,
+ * with where to go instead.
+ *
+ *   "_error", txn of connect, null,
+ *   { level: "error", code: "NetConnection.Connect.Rejected",
+ *     description, ex: { code: 302, redirect: "rtmp://HOST:PORT/APP" } }
+ *
+ * Enhanced RTMP v2 Reconnect, for a client whose connect had capsEx & 1:
+ *
+ *   "onStatus", 0, null,
+ *   { level: "status", code: "NetConnection.Connect.ReconnectRequest",
+ *     description, tcUrl: "rtmp://HOST:PORT/APP" }
+ */
+static bool
+conn_send_elsewhere(struct conn *c, const struct backend *to, bool rtmp302)
+{
+	g_autoptr(GByteArray) body = g_byte_array_new();
+	g_autoptr(GByteArray) out = g_byte_array_new();
+	g_autofree char *url = backend_url(to, c->session);
+
+	enc_amf0_string(body, rtmp302 ? "_error" : "onStatus");
+	enc_amf0_number(body, rtmp302 ? c->session->connect_txn : 0);
+	enc_amf0_null(body);
+	enc_amf0_object_begin(body);
+	enc_amf0_prop_string(body, "level", rtmp302 ? "error" : "status");
+	enc_amf0_prop_string(body, "code", rtmp302 ?
+	    "NetConnection.Connect.Rejected" :
+	    "NetConnection.Connect.ReconnectRequest");
+	enc_amf0_prop_string(body, "description", rtmp302 ?
+	    "Redirected to another server" : "Reconnect to another server");
+	if (rtmp302) {
+		enc_amf0_key(body, "ex");
+		enc_amf0_object_begin(body);
+		enc_amf0_prop_number(body, "code", 302);
+		enc_amf0_prop_string(body, "redirect", url);
+		enc_amf0_object_end(body);
+	} else {
+		enc_amf0_prop_string(body, "tcUrl", url);
+	}
+	enc_amf0_object_end(body);
+	(void)chunk_writer_message(&c->to_client, out, 3, RTMP_COMMAND_AMF0, 0,
+	    0, body->data, body->len);
+	return conn_to_client(c, out->data, out->len);
+}
+
+/* Failover: the next backend, through a new splice. */
+static void
+conn_failover(struct conn *c)
+{
+	struct proxy *px = c->proxy;
+	const struct backend *old = c->up->backend;
+
+	upstream_free(px, c->up);
+	c->up = NULL;
+	splice_free(c->splice);
+	splice_init(c->splice, &c->replay, &c->to_client);
+	c->tries = 0;
+	upstream_start(c, old);
+}
+
+/* Moves in the last minute: the flapping guard. */
+static unsigned
+conn_recent_moves(const struct conn *c, double now)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < MIN(c->nmoves, MOVES_KEPT); i++)
+		if (now - c->moves[i] < 60)
+			n++;
+	return n;
+}
+
+static void
+conn_redirect(struct conn *c, const char *reason, const char *detail)
+{
+	struct proxy *px = c->proxy;
+	struct session *s = c->session;
+	enum redirect_mode mode = px->cfg.redirect;
+	bool lost = strncmp(reason, "backend-", 8) == 0 &&
+	    strcmp(reason, "backend-down") != 0;
+	struct backend *next;
+	double now = wall_now();
+	unsigned recent;
+	char why[64];
+
+	c->trigger = NULL;
+	if (c->moving)
+		return;
+	recent = conn_recent_moves(c, now);
+	if (recent >= px->cfg.redirect_max_per_minute) {
+		if (!lost)
+			return;		/* it stays where it is */
+		snprintf(why, sizeof(why), "moved %u times in a minute",
+		    recent);
+		move_begin(c, reason, detail);
+		conn_move_failed(c, why);
+		return;
+	}
+	move_begin(c, reason, detail);
+	if (mode == REDIRECT_RECONNECT && !(s->has_caps_ex &&
+	    ((unsigned)s->caps_ex & 1) != 0))
+		mode = REDIRECT_FAILOVER;	/* the client cannot */
+	if (mode == REDIRECT_RTMP302 && replay_connect_answered(&c->replay))
+		mode = REDIRECT_FAILOVER;	/* only at connect time */
+	c->move.mode = redirect_mode_name(mode);
+	if (mode == REDIRECT_DROP) {
+		move_finish(c, "dropped", NULL);
+		conn_end(c, SESSION_END_CLOSED);
+		return;
+	}
+	if (!conn_take_over_client(c)) {
+		conn_move_failed(c, "the backend stopped inside a chunk header");
+		return;
+	}
+	if (mode == REDIRECT_FAILOVER) {
+		conn_failover(c);
+		return;
+	}
+	next = backend_pool_pick(px->pool, c->up->backend);
+	if (next == NULL) {
+		conn_move_failed(c, "no other backend is up");
+		return;
+	}
+	if (!conn_send_elsewhere(c, next, mode == REDIRECT_RTMP302)) {
+		conn_move_failed(c, "the client is gone");
+		return;
+	}
+	c->move.to = g_strdup(next->cfg.name);
+	upstream_free(px, c->up);
+	c->up = NULL;
+	move_finish(c, "redirected", NULL);
+	if (mode == REDIRECT_RTMP302) {
+		/* Closed once the client has the answer. */
+		c->end_when_flushed = true;
+		if (peer_queued(&c->client) == 0) {
+			conn_end(c, SESSION_END_CLOSED);
+			return;
+		}
+	} else {
+		/* The client closes and reconnects; it has this long. */
+		c->end_by = now + px->cfg.handshake_timeout_ms / 1000.0;
+	}
+	conn_update(c);
+}
+
+/*
+ * The backend closed or reset the connection: a moved session goes on
+ * elsewhere (true); otherwise the caller passes the close on.
+ */
+static bool
+conn_backend_lost(struct conn *c, const char *reason, const char *detail)
+{
+	struct proxy *px = c->proxy;
+	struct backend *b;
+
+	if (c->up == NULL || c->client.eof)
+		return false;
+	b = c->up->backend;
+	if (c->moving) {
+		/* The new backend failed before the session was through. */
+		backend_pool_mark_failed(px->pool, b, detail);
+		upstream_free(px, c->up);
+		c->up = NULL;
+		splice_free(c->splice);
+		splice_init(c->splice, &c->replay, &c->to_client);
+		upstream_start(c, b);
+		return true;
+	}
+	if (!conn_can_move(c) || (px->cfg.redirect_on & RULE_BACKEND_CLOSE) == 0)
+		return false;
+	backend_pool_mark_failed(px->pool, b, detail);
+	conn_redirect(c, reason, detail);
+	return true;
+}
+
+/* The splice's bytes go out; how it went decides what comes next. */
+static void
+conn_splice_flush(struct conn *c)
+{
+	struct proxy *px = c->proxy;
+	struct splice *sp = c->splice;
+	struct backend *b;
+	bool ok;
+
+	if (sp->to_client->len > 0) {
+		ok = conn_to_client(c, sp->to_client->data, sp->to_client->len);
+		g_byte_array_set_size(sp->to_client, 0);
+		if (!ok) {
+			conn_end(c, SESSION_END_RESET);
+			return;
+		}
+	}
+	if (c->up != NULL && c->up->connected && sp->to_backend->len > 0) {
+		ok = peer_write(&c->up->peer, sp->to_backend->data,
+		    sp->to_backend->len);
+		g_byte_array_set_size(sp->to_backend, 0);
+		if (!ok && conn_backend_lost(c, "backend-reset",
+		    "a write to the backend failed"))
+			return;
+		if (!ok) {
+			conn_end(c, SESSION_END_RESET);
+			return;
+		}
+	}
+	if (sp->state == SPLICE_FAILED && c->up != NULL) {
+		if (!c->moving) {
+			/* Relaying again, the new backend failed in turn. */
+			conn_redirect(c, sp->reason, sp->detail);
+			return;
+		}
+		/* This backend will not do: the next one. */
+		b = c->up->backend;
+		if (strcmp(sp->reason, "stream-error") != 0)
+			backend_pool_mark_failed(px->pool, b, sp->detail);
+		upstream_free(px, c->up);
+		c->up = NULL;
+		splice_free(sp);
+		splice_init(sp, &c->replay, &c->to_client);
+		upstream_start(c, b);
+		return;
+	}
+	if (c->moving && (sp->media || (sp->state == SPLICE_READY &&
+	    !replay_is_player(&c->replay) &&
+	    !replay_is_publisher(&c->replay))))
+		move_finish(c, "moved", NULL);
+	conn_update(c);
+}
+
+/*
+ * The session layer's messages: what the replay learns, what a moved
+ * client says, and the redirects that a backend's message decides.
+ */
+static void
+proxy_on_message(void *ctx, const struct session *cs, enum rtmp_dir dir,
+    const struct rtmp_message *m, const struct field_record *f,
+    enum msg_status status)
+{
+	struct session *s = (struct session *)cs;
+	struct conn *c = s->owner;
+	struct proxy *px = ctx;
+	const char *reason = NULL, *code;
+	size_t len;
+	double txn;
+
+	if (c == NULL || c->proxy != px)
+		return;
+	if (dir == DIR_C2S) {
+		replay_client_message(&c->replay, m, f, s->now);
+		/* Sent elsewhere (c->up NULL), what it says goes nowhere. */
+		if (c->rewriting && c->up != NULL)
+			splice_from_client(c->splice, m, f);
+		return;
+	}
+	if (!c->rewriting && c->trigger == NULL && !c->moving &&
+	    (m->type == RTMP_COMMAND_AMF0 || m->type == RTMP_COMMAND_AMF3)) {
+		if (field_record_is(f, "name", "_error") &&
+		    field_record_number(f, "txn", &txn) &&
+		    txn == s->connect_txn &&
+		    (px->cfg.redirect_on & RULE_CONNECT_REJECTED) != 0)
+			reason = "connect-rejected";
+		else if (field_record_is(f, "name", "onStatus") &&
+		    field_record_is(f, "level", "error") &&
+		    (px->cfg.redirect_on & RULE_STREAM_ERROR) != 0)
+			reason = "stream-error";
+		if (reason != NULL && conn_can_move(c)) {
+			/* Made when the feed returns, without this message. */
+			code = field_record_string(f, "code", &len);
+			c->trigger = reason;
+			snprintf(c->trigger_detail, sizeof(c->trigger_detail),
+			    "%.*s", code != NULL ? (int)len : 0,
+			    code != NULL ? code : "");
+			c->cut = m->offset;
+			c->cut_placed = m->placed;
+			session_stop_feed(s, DIR_S2C);
+			return;
+		}
+	}
+	replay_server_message(&c->replay, m, f, s->now);
+	(void)status;
+}
+
+/* A ping the client sent that the backend left unanswered. */
+static void
+proxy_on_problem(void *ctx, const struct session *cs, enum rtmp_dir dir,
+    const char *kind, const char *detail)
+{
+	struct session *s = (struct session *)cs;
+	struct conn *c = s->owner;
+
+	if (c == NULL || c->proxy != ctx || dir != DIR_C2S ||
+	    strcmp(kind, "ping_timeout") != 0 ||
+	    (c->proxy->cfg.redirect_on & RULE_PING_TIMEOUT) == 0)
+		return;
+	c->deferred = "ping-timeout";
+	g_strlcpy(c->trigger_detail, detail, sizeof(c->trigger_detail));
+}
+
+/* The redirects that time decides: checked at every tick. */
+static void
+conn_check_moves(struct conn *c, double now)
+{
+	struct proxy *px = c->proxy;
+	const struct session *s = c->session;
+	const struct session_stream *st;
+	double since;
+	char detail[96];
+
+	if (c->moving) {
+		if ((now - c->attempt_start) * 1000 >=
+		    px->cfg.connect_timeout_ms + px->cfg.handshake_timeout_ms &&
+		    c->up != NULL && c->up->connected)
+			conn_backend_lost(c, "stall", "the new backend did not "
+			    "start the stream in time");
+		return;
+	}
+	if (c->end_by > 0 && now >= c->end_by) {
+		conn_end(c, SESSION_END_CLOSED);
+		return;
+	}
+	if (!conn_can_move(c))
+		return;
+	if (c->deferred != NULL) {
+		const char *reason = c->deferred;
+
+		c->deferred = NULL;
+		conn_redirect(c, reason, c->trigger_detail);
+		return;
+	}
+	if (c->up->backend->state == BACKEND_DOWN &&
+	    (px->cfg.redirect_on & RULE_BACKEND_DOWN) != 0) {
+		conn_redirect(c, "backend-down", "the checks put the backend "
+		    "down");
+		return;
+	}
+	/* A player still playing that has had no media for too long. */
+	st = session_main_stream(s);
+	if ((px->cfg.redirect_on & RULE_STALL) == 0 || st == NULL ||
+	    st->role != ROLE_PLAY || st->closed)
+		return;
+	since = MAX(c->replay.last_media_to_client, c->replay.play_sent);
+	if (c->nmoves > 0)
+		since = MAX(since, c->moves[(c->nmoves - 1) % MOVES_KEPT]);
+	if (since > 0 && (now - since) * 1000 >= px->cfg.redirect_stall_ms) {
+		snprintf(detail, sizeof(detail), "no media for %.0f ms",
+		    (now - since) * 1000);
+		conn_redirect(c, "stall", detail);
+	}
+}
+
+bool
+proxy_redirect(struct proxy *px, uint64_t id, const char **why)
+{
+	struct conn *c;
+	GList *l;
+
+	for (l = px->conns.head; l != NULL; l = l->next) {
+		c = l->data;
+		if (c->session == NULL || c->session->id != id)
+			continue;
+		if (c->moving) {
+			*why = "a move is under way";
+			return false;
+		}
+		if (!conn_can_move(c)) {
+			*why = "the session is not relaying yet";
+			return false;
+		}
+		if (conn_recent_moves(c, wall_now()) >=
+		    px->cfg.redirect_max_per_minute) {
+			*why = "moved redirect_max_per_minute times in the "
+			    "last minute";
+			return false;
+		}
+		conn_redirect(c, "manual", "asked by hand");
+		return true;
+	}
+	*why = "no such session in the proxy";
+	return false;
 }
 
 /* Accepting. */
@@ -657,6 +1285,7 @@ proxy_accept_one(struct proxy *px, GSocket *sock)
 	c = g_new0(struct conn, 1);
 	c->proxy = px;
 	c->link.data = c;
+	replay_init(&c->replay);
 	g_queue_push_tail_link(&px->conns, &c->link);
 	peer_init(&c->client, c, 0, sock);
 	g_socket_set_option(sock, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
@@ -712,6 +1341,8 @@ proxy_tick(gpointer data)
 		}
 		else if ((now - c->last_io) * 1000 >= px->cfg.idle_timeout_ms)
 			conn_end(c, SESSION_END_CLOSED);
+		else
+			conn_check_moves(c, now);
 	}
 	return G_SOURCE_CONTINUE;
 }
@@ -733,6 +1364,9 @@ proxy_new(const struct proxy_config *cfg, struct backend_pool *pool,
 	px = g_new0(struct proxy, 1);
 	px->pool = pool;
 	px->sessions = sessions;
+	session_table_observe(sessions, &(struct session_observer){
+	    .message = proxy_on_message, .problem = proxy_on_problem,
+	    .ctx = px });
 	proxy_set_config(px, cfg);
 	px->listener = g_socket_new(g_socket_address_get_family(addr),
 	    G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, err);

@@ -19,6 +19,25 @@
 #include "backends.h"
 #include "session.h"
 
+/* What a redirect does ([proxy] redirect). */
+enum redirect_mode {
+	REDIRECT_FAILOVER,	/* carry the session to another backend */
+	REDIRECT_RTMP302,	/* at connect: _error with ex.code 302 */
+	REDIRECT_RECONNECT,	/* E-RTMP v2 NetConnection.Connect.ReconnectRequest */
+	REDIRECT_DROP,		/* close the client: it reconnects */
+};
+
+/* When a session is redirected ([proxy] redirect_on): a bit each. */
+enum redirect_rule {
+	RULE_BACKEND_CLOSE = 1 << 0,	/* backend-close and backend-reset */
+	RULE_BACKEND_DOWN = 1 << 1,	/* the checks put its backend down */
+	RULE_STALL = 1 << 2,		/* a player's media stalled */
+	RULE_PING_TIMEOUT = 1 << 3,	/* the backend left a ping unanswered */
+	RULE_STREAM_ERROR = 1 << 4,	/* onStatus level error */
+	RULE_CONNECT_REJECTED = 1 << 5,	/* _error for connect */
+	RULE_ALL = (1 << 6) - 1,
+};
+
 struct proxy_config {
 	char		*listen;		/* "ADDR:PORT" */
 	unsigned	 max_connections;	/* 1000 */
@@ -28,6 +47,10 @@ struct proxy_config {
 	unsigned	 queue_bytes;		/* per direction: 1 MiB */
 	unsigned	 drain_timeout_ms;	/* SIGTERM: 10000 */
 	unsigned	 hold_down_ms;		/* backend_pool_set_hold_down: 10000 */
+	enum redirect_mode redirect;		/* failover */
+	unsigned	 redirect_on;		/* enum redirect_rule: all */
+	unsigned	 redirect_stall_ms;	/* a player without media: 1000 */
+	unsigned	 redirect_max_per_minute; /* per session: 3 */
 };
 
 struct proxy_stats {
@@ -37,12 +60,24 @@ struct proxy_stats {
 	uint64_t	 bytes_c2b;
 	uint64_t	 bytes_b2c;
 	uint64_t	 backend_failures;	/* connects refused or timed out */
+	uint64_t	 redirects;		/* sessions moved or sent away */
+	uint64_t	 redirects_failed;
 };
 
 struct proxy;
 
 void		 proxy_config_defaults(struct proxy_config *);
 void		 proxy_config_clear(struct proxy_config *);
+
+/* "failover", "rtmp302", "reconnect-request", "drop". */
+const char	*redirect_mode_name(enum redirect_mode);
+bool		 redirect_mode_parse(const char *, enum redirect_mode *);
+/*
+ * A list of rules separated by ',', ';' or spaces: backend-close,
+ * backend-down, stall, ping-timeout, stream-error, connect-rejected, all
+ * or none.  False (*mask untouched) on an unknown word.
+ */
+bool		 redirect_rules_parse(const char *, unsigned *mask);
 
 /* Listens; NULL with *err (address in use, permission) on failure. */
 struct proxy	*proxy_new(const struct proxy_config *, struct backend_pool *,
@@ -56,6 +91,13 @@ void		 proxy_set_config(struct proxy *, const struct proxy_config *);
  * drain_timeout_ms (then closing what is left). */
 void		 proxy_drain(struct proxy *, void (*done)(void *), void *ctx);
 const struct proxy_stats *proxy_get_stats(const struct proxy *);
+/*
+ * Moves a session by hand (the dashboard's r, POST .../redirect), with
+ * the configured mode.  False with *why when there is no such proxied
+ * session or it cannot move now (not connected yet, moving already).
+ */
+bool		 proxy_redirect(struct proxy *, uint64_t session_id,
+		    const char **why);
 void		 proxy_free(struct proxy *);
 
 #endif

@@ -78,6 +78,9 @@ json_streams(struct field_sink *j, const struct session *s)
 	j->ops->end(j, true);
 }
 
+static void	text_redirects(struct dump_out *,
+		    const struct report_capture *, GPtrArray *);
+
 static void
 json_problems(struct field_sink *j, const struct session *s)
 {
@@ -100,6 +103,43 @@ json_problems(struct field_sink *j, const struct session *s)
 }
 
 void
+report_redirect_fields(struct field_sink *j, const struct session_redirect *r)
+{
+	field_number(j, "at", r->at);
+	json_opt_str(j, "from", r->from);
+	json_opt_str(j, "to", r->to);
+	field_cstr(j, "reason", r->reason);
+	field_cstr(j, "mode", r->mode);
+	field_cstr(j, "outcome", r->outcome);
+	json_opt_str(j, "detail", r->detail);
+	if (r->media_gap_ms >= 0)
+		field_number(j, "media_gap_ms", round3(r->media_gap_ms));
+	else
+		field_null(j, "media_gap_ms");
+	if (r->switch_ms >= 0)
+		field_number(j, "switch_ms", round3(r->switch_ms));
+	else
+		field_null(j, "switch_ms");
+}
+
+/* In proxy mode: every move of the session, oldest first. */
+static void
+json_redirects(struct field_sink *j, const struct session *s)
+{
+	guint i;
+
+	j->ops->key(j, "redirects", 9);
+	j->ops->begin(j, true);
+	for (i = 0; s->redirects != NULL && i < s->redirects->len; i++) {
+		j->ops->begin(j, false);
+		report_redirect_fields(j, &g_array_index(s->redirects,
+		    struct session_redirect, i));
+		j->ops->end(j, false);
+	}
+	j->ops->end(j, true);
+}
+
+void
 report_session_json(struct field_sink *j, const struct session *s)
 {
 	const struct session_stream *main_stream = session_main_stream(s);
@@ -113,8 +153,10 @@ report_session_json(struct field_sink *j, const struct session *s)
 	field_number(j, "start", s->start);
 	field_number(j, "end", s->end);
 	field_cstr(j, "how", session_end_name(s->how));
-	if (s->backend != NULL)
+	if (s->backend != NULL) {
 		field_cstr(j, "backend", s->backend);
+		json_redirects(j, s);
+	}
 	field_bool(j, "joined", s->joined);
 	json_opt_str(j, "app", s->app);
 	json_opt_str(j, "tc_url", s->tc_url);
@@ -246,7 +288,7 @@ text_report(struct dump_out *o, const struct report_capture *cap,
 	for (i = 0; i < all->len; i++)
 		nsessions += reported(g_ptr_array_index(all, i));
 	dump_out_printf(o, "%s: %" G_GUINT64_FORMAT " packets, %.1f s, %u "
-	    "RTMP session%s, %" G_GUINT64_FORMAT " messages\n\n", cap->source,
+	    "RTMP session%s, %" G_GUINT64_FORMAT " messages", cap->source,
 	    cap->packets, cap->last_t - cap->first_t, nsessions,
 	    nsessions == 1 ? "" : "s", cap->stats->messages);
 	dump_out_printf(o, "%3s %-21s %-21s %-20s %-7s %7s %8s %5s %-9s "
@@ -275,6 +317,7 @@ text_report(struct dump_out *o, const struct report_capture *cap,
 		g_free(name);
 		nproblems += s->problems->len;
 	}
+	text_redirects(o, cap, all);
 	if (nproblems == 0) {
 		dump_out_str(o, "\nNo problems.\n");
 		return;
@@ -296,6 +339,39 @@ text_report(struct dump_out *o, const struct report_capture *cap,
 			else
 				dump_out_str(o, "           ");
 			dump_out_printf(o, "  %s\n", p->detail);
+		}
+	}
+}
+
+/* Proxy mode: every move, one line each. */
+static void
+text_redirects(struct dump_out *o, const struct report_capture *cap,
+    GPtrArray *all)
+{
+	const struct session_redirect *r;
+	const struct session *s;
+	bool any = false;
+	guint i, k;
+
+	for (i = 0; i < all->len; i++) {
+		s = g_ptr_array_index(all, i);
+		for (k = 0; s->redirects != NULL && k < s->redirects->len;
+		    k++) {
+			r = &g_array_index(s->redirects,
+			    struct session_redirect, k);
+			if (!any)
+				dump_out_str(o, "\nRedirects:\n");
+			any = true;
+			dump_out_printf(o, "%3" G_GUINT64_FORMAT " %+9.3f s  "
+			    "%-16s %s -> %s  %s %s", s->id, r->at -
+			    cap->first_t, r->reason, r->from, r->to != NULL ?
+			    r->to : "-", r->mode, r->outcome);
+			if (r->media_gap_ms >= 0)
+				dump_out_printf(o, ", media gap %.0f ms",
+				    r->media_gap_ms);
+			if (r->detail != NULL)
+				dump_out_printf(o, "  (%s)", r->detail);
+			dump_out_str(o, "\n");
 		}
 	}
 }

@@ -35,6 +35,10 @@ bool		 report_print(FILE *, enum report_format,
 /* One session as the report's JSON object, into a sink (status API). */
 void		 report_session_json(struct field_sink *, const struct session *);
 
+/* A redirect's fields of the report contract (status API, log port). */
+void		 report_redirect_fields(struct field_sink *,
+		    const struct session_redirect *);
+
 /* The worst health of every RTMP session (for --fail-on). */
 enum health	 report_worst_health(const struct session_table *);
 

@@ -177,8 +177,8 @@ chunk_writer_set_chunk_size(struct chunk_writer *w, uint32_t size)
 }
 
 /* Basic header: 1, 2 or 3 bytes by csid (see chunk.h). */
-static void
-put_basic_header(GByteArray *out, uint8_t fmt, uint32_t csid)
+void
+chunk_basic_header(GByteArray *out, uint8_t fmt, uint32_t csid)
 {
 	if (csid < 64) {
 		put_u8(out, (uint8_t)(fmt << 6 | csid));
@@ -244,7 +244,7 @@ chunk_writer_message(struct chunk_writer *w, GByteArray *out, uint32_t csid,
 	}
 	ext = field >= TS_FIELD_MAX;
 
-	put_basic_header(out, fmt, csid);
+	chunk_basic_header(out, fmt, csid);
 	put_u24be(out, ext ? TS_FIELD_MAX : field);
 	put_u24be(out, (uint32_t)len);
 	put_u8(out, type);
@@ -260,7 +260,7 @@ chunk_writer_message(struct chunk_writer *w, GByteArray *out, uint32_t csid,
 		off += chunk;
 		if (off >= len)
 			break;
-		put_basic_header(out, 3, csid);
+		chunk_basic_header(out, 3, csid);
 		if (ext)
 			put_u32be(out, field);
 	}

@@ -80,6 +80,9 @@ bool	chunk_writer_message(struct chunk_writer *, GByteArray *out,
 	    uint32_t csid, uint8_t type, uint32_t msid, uint32_t ts,
 	    const uint8_t *body, size_t len);
 
+/* A chunk basic header: fmt and csid in 1, 2 or 3 bytes. */
+void	chunk_basic_header(GByteArray *out, uint8_t fmt, uint32_t csid);
+
 /* Protocol control messages (csid 2, stream 0). */
 void	chunk_writer_control(struct chunk_writer *, GByteArray *out,
 	    uint8_t type, uint32_t value);

@@ -89,6 +89,8 @@ settings_load(const struct options *opts, struct proxy_settings *ps,
 		g_free(ps->cfg.listen);
 		ps->cfg.listen = g_strdup(opts->listen);
 	}
+	if (opts->redirect != NULL)
+		(void)redirect_mode_parse(opts->redirect, &ps->cfg.redirect);
 	if (ps->backends->len == 0) {
 		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
 		    "proxy mode needs a backend: --backend HOST:PORT or a "
@@ -257,9 +259,18 @@ proxy_run_summary(const struct proxy_stats *st)
 {
 	fprintf(stderr, "rtmpscope: proxy: %" G_GUINT64_FORMAT " clients "
 	    "accepted, %" G_GUINT64_FORMAT " refused, %" G_GUINT64_FORMAT
-	    " backend connects failed, %" G_GUINT64_FORMAT " bytes client to "
-	    "backend, %" G_GUINT64_FORMAT " backend to client\n", st->accepted,
-	    st->refused, st->backend_failures, st->bytes_c2b, st->bytes_b2c);
+	    " backend connects failed, %" G_GUINT64_FORMAT " sessions "
+	    "redirected (%" G_GUINT64_FORMAT " failed), %" G_GUINT64_FORMAT
+	    " bytes client to backend, %" G_GUINT64_FORMAT " backend to "
+	    "client\n", st->accepted, st->refused, st->backend_failures,
+	    st->redirects, st->redirects_failed, st->bytes_c2b, st->bytes_b2c);
+}
+
+/* POST /api/sessions/ID/redirect. */
+static bool
+proxy_run_redirect(void *ctx, uint64_t id, const char **why)
+{
+	return proxy_redirect(ctx, id, why);
 }
 
 int
@@ -296,6 +307,8 @@ run_proxy(const struct options *opts, const struct health_config *health)
 		ss.sessions = pr.run.sessions;
 		ss.backends = pr.pool;
 		ss.mode = "proxy";
+		ss.redirect = proxy_run_redirect;
+		ss.redirect_ctx = pr.proxy;
 		pr.status = status_new(&ss, opts->http, opts->log_port, &err);
 		if (pr.status == NULL) {
 			fprintf(stderr, "rtmpscope: %s\n", err->message);

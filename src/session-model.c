@@ -82,6 +82,17 @@ session_model_free(struct session *s)
 		g_ptr_array_free(s->ladder, TRUE);
 	if (s->log != NULL)
 		g_queue_free_full(s->log, g_free);
+	if (s->redirects != NULL) {
+		for (i = 0; i < s->redirects->len; i++) {
+			struct session_redirect *r = &g_array_index(
+			    s->redirects, struct session_redirect, i);
+
+			g_free(r->from);
+			g_free(r->to);
+			g_free(r->detail);
+		}
+		g_array_free(s->redirects, TRUE);
+	}
 }
 
 /* Field lookups in a decoded message's record. */
@@ -95,15 +106,6 @@ field_dup(const struct field_record *f, const char *key)
 	return v != NULL ? g_strndup(v, len) : NULL;
 }
 
-static bool
-field_is(const struct field_record *f, const char *key, const char *want)
-{
-	const char *v;
-	size_t len;
-
-	v = field_record_string(f, key, &len);
-	return v != NULL && len == strlen(want) && memcmp(v, want, len) == 0;
-}
 
 static void
 replace(char **slot, char *value)
@@ -354,7 +356,7 @@ on_status(struct session *s, enum rtmp_dir dir, uint32_t msid,
 	char *code, *description;
 
 	status_code_seen(s, f);
-	if (field_is(f, "level", "error")) {
+	if (field_record_is(f, "level", "error")) {
 		/* A refused stream never publishes or plays. */
 		st = stream_by_msid(s, msid);
 		if (st != NULL)
@@ -369,10 +371,10 @@ on_status(struct session *s, enum rtmp_dir dir, uint32_t msid,
 		g_free(description);
 	}
 	/* The server ended the stream: no more media is owed. */
-	if (field_is(f, "code", "NetStream.Play.Stop") ||
-	    field_is(f, "code", "NetStream.Play.Complete") ||
-	    field_is(f, "code", "NetStream.Play.UnpublishNotify") ||
-	    field_is(f, "code", "NetStream.Unpublish.Success")) {
+	if (field_record_is(f, "code", "NetStream.Play.Stop") ||
+	    field_record_is(f, "code", "NetStream.Play.Complete") ||
+	    field_record_is(f, "code", "NetStream.Play.UnpublishNotify") ||
+	    field_record_is(f, "code", "NetStream.Unpublish.Success")) {
 		st = stream_by_msid(s, msid);
 		if (st != NULL)
 			st->closed = true;
@@ -442,32 +444,32 @@ on_command(struct session *s, enum rtmp_dir dir,
 	size_t len;
 	double v;
 
-	if (field_is(f, "name", "connect") && dir == DIR_C2S) {
+	if (field_record_is(f, "name", "connect") && dir == DIR_C2S) {
 		on_connect(s, f);
-	} else if (field_is(f, "name", "_result")) {
+	} else if (field_record_is(f, "name", "_result")) {
 		on_result(s, dir, false, f);
-	} else if (field_is(f, "name", "_error")) {
+	} else if (field_record_is(f, "name", "_error")) {
 		on_result(s, dir, true, f);
-	} else if (field_is(f, "name", "createStream")) {
+	} else if (field_record_is(f, "name", "createStream")) {
 		if (field_record_number(f, "txn", &v))
 			s->create_txn = v;
-	} else if (field_is(f, "name", "publish") && dir == DIR_C2S) {
+	} else if (field_record_is(f, "name", "publish") && dir == DIR_C2S) {
 		stream_start(s, m->msid, ROLE_PUBLISH, f, s->now);
-	} else if ((field_is(f, "name", "play") ||
-	    field_is(f, "name", "play2")) && dir == DIR_C2S) {
+	} else if ((field_record_is(f, "name", "play") ||
+	    field_record_is(f, "name", "play2")) && dir == DIR_C2S) {
 		stream_start(s, m->msid, ROLE_PLAY, f, s->now);
-	} else if (field_is(f, "name", "deleteStream") && dir == DIR_C2S) {
+	} else if (field_record_is(f, "name", "deleteStream") && dir == DIR_C2S) {
 		if (field_record_number(f, "stream_id", &v) &&
 		    (st = stream_by_msid(s, (uint32_t)v)) != NULL)
 			st->closed = true;
-	} else if (field_is(f, "name", "closeStream") && dir == DIR_C2S) {
+	} else if (field_record_is(f, "name", "closeStream") && dir == DIR_C2S) {
 		if ((st = stream_by_msid(s, m->msid)) != NULL)
 			st->closed = true;
-	} else if (field_is(f, "name", "FCUnpublish") && dir == DIR_C2S) {
+	} else if (field_record_is(f, "name", "FCUnpublish") && dir == DIR_C2S) {
 		name = field_record_string(f, "stream", &len);
 		if (name != NULL && (st = stream_by_name(s, name, len)) != NULL)
 			st->closed = true;
-	} else if (field_is(f, "name", "onStatus")) {
+	} else if (field_record_is(f, "name", "onStatus")) {
 		on_status(s, dir, m->msid, f);
 	}
 }

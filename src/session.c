@@ -331,6 +331,7 @@ session_feed(struct session *s, int side, const uint8_t *p, size_t n,
 	bool stepped;
 	size_t used;
 
+	s->fed = n;
 	if (s->state == SESSION_NOT_RTMP)
 		return false;
 	if (n == 0)
@@ -354,8 +355,34 @@ session_feed(struct session *s, int side, const uint8_t *p, size_t n,
 			handshake_step_done(s, dir, &step);
 	}
 	if (n > 0 && s->state != SESSION_UNDECODABLE)
-		chunk_demux_feed(&d->demux, p, n);
+		s->fed -= n - chunk_demux_feed(&d->demux, p, n);
 	return true;
+}
+
+void
+session_stop_feed(struct session *s, enum rtmp_dir dir)
+{
+	s->dirs[dir].demux.stop = true;
+}
+
+void
+session_add_redirect(struct session *s, const struct session_redirect *r)
+{
+	struct session_table *t = s->table;
+	struct session_redirect copy = *r;
+	size_t i;
+
+	copy.from = g_strdup(r->from);
+	copy.to = g_strdup(r->to);
+	copy.detail = g_strdup(r->detail);
+	if (s->redirects == NULL)
+		s->redirects = g_array_new(FALSE, FALSE,
+		    sizeof(struct session_redirect));
+	g_array_append_val(s->redirects, copy);
+	for (i = 0; i < t->nobservers; i++)
+		if (t->observers[i].redirected != NULL)
+			t->observers[i].redirected(t->observers[i].ctx, s,
+			    &copy);
 }
 
 void
@@ -552,14 +579,17 @@ session_table_tick(struct session_table *t, double now)
 void
 session_table_finish(struct session_table *t, double now)
 {
+	g_autoptr(GPtrArray) open = g_ptr_array_new();
 	struct session *s;
 	guint i;
 
 	for (i = 0; i < t->sessions->len; i++) {
 		s = g_ptr_array_index(t->sessions, i);
 		if (s->state != SESSION_ENDED && s->state != SESSION_NOT_RTMP)
-			session_end(s, SESSION_END_OPEN, now);
+			g_ptr_array_add(open, s);
 	}
+	for (i = 0; i < open->len; i++)
+		session_end(g_ptr_array_index(open, i), SESSION_END_OPEN, now);
 }
 
 const struct flow_ops session_flow_ops = {

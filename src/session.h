@@ -68,6 +68,22 @@ struct session_problem {
 };
 
 /*
+ * A session moved from one backend to another by the proxy (the report
+ * contract's redirects).
+ */
+struct session_redirect {
+	double			 at;		/* the fault, or the request */
+	char			*from;		/* backend names */
+	char			*to;		/* NULL: none was reached */
+	const char		*reason;	/* "backend-close", "stall", ... */
+	const char		*mode;		/* "failover", "rtmp302", ... */
+	const char		*outcome;	/* "moved", "failed", ... */
+	char			*detail;
+	double			 media_gap_ms;	/* no media for the client; -1 */
+	double			 switch_ms;	/* fault to first media; -1 */
+};
+
+/*
  * One line of the ladder diagram: a control message, a handshake step, a
  * problem, or a run of media messages folded into one.
  */
@@ -203,6 +219,11 @@ struct session {
 	GQueue			*log;
 	bool			 handshake_late;	/* handshake_failed told */
 	bool			 ping_late;	/* ping_timeout told */
+	GArray			*redirects;	/* struct session_redirect */
+
+	/* The source's own. */
+	void			*owner;		/* the proxy's connection */
+	size_t			 fed;		/* bytes the last feed took */
 };
 
 /* What the session layer tells its sinks. */
@@ -220,6 +241,9 @@ struct session_observer {
 	void	 (*problem)(void *ctx, const struct session *, enum rtmp_dir,
 		    const char *kind, const char *detail);
 	void	 (*ended)(void *ctx, const struct session *);
+	/* The proxy moved the session (recorded in session.redirects). */
+	void	 (*redirected)(void *ctx, const struct session *,
+		    const struct session_redirect *);
 	void	*ctx;
 };
 
@@ -253,9 +277,18 @@ extern const struct flow_ops	session_flow_ops;
 struct session	*session_open(struct session_table *,
 		    const struct endpoint *side0, const struct endpoint *side1,
 		    bool syn_seen, double t);
-/* Bytes from one flow side; false once the connection is known not RTMP. */
+/*
+ * Bytes from one flow side; false once the connection is known not RTMP.
+ * session.fed tells how many were taken: all, unless an observer called
+ * session_stop_feed() on a message (the rest is the caller's).
+ */
 bool		 session_feed(struct session *, int side, const uint8_t *,
 		    size_t, double t);
+/* From a message observer: the feed ends after this message. */
+void		 session_stop_feed(struct session *, enum rtmp_dir);
+/* Records a redirect (strings copied) and tells the observers. */
+void		 session_add_redirect(struct session *,
+		    const struct session_redirect *);
 void		 session_gap(struct session *, int side, uint64_t lost,
 		    double t);
 void		 session_end(struct session *, enum session_end, double t);

@@ -208,7 +208,25 @@ backend_metrics(struct dump_out *o, const struct status_sources *src)
 		label(o, false, "result", "failed");
 		value_u64(o, true, b->checks_failed);
 	}
-	/* The redirect records of the next issue add rtmpscope_redirects_total. */
+}
+
+const char *const status_redirect_outcomes[4] = {
+	"moved", "redirected", "dropped", "failed",
+};
+
+static void
+redirect_metrics(struct dump_out *o, const struct status_counts *c)
+{
+	size_t i;
+
+	family(o, "rtmpscope_redirects_total", "counter",
+	    "Sessions redirected by the proxy, by outcome (moved, redirected, "
+	    "dropped, failed).");
+	for (i = 0; i < G_N_ELEMENTS(status_redirect_outcomes); i++) {
+		dump_out_str(o, "rtmpscope_redirects_total");
+		label(o, true, "outcome", status_redirect_outcomes[i]);
+		value_u64(o, true, c->redirects[i]);
+	}
 }
 
 void
@@ -218,6 +236,8 @@ status_metrics_write(struct dump_out *o, const struct status_sources *src,
 	session_metrics(o, src, c);
 	if (src->figures != NULL)
 		capture_metrics(o, src);
-	if (src->backends != NULL)
+	if (src->backends != NULL) {
 		backend_metrics(o, src);
+		redirect_metrics(o, c);
+	}
 }

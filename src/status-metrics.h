@@ -25,7 +25,12 @@ struct status_counts {
 	uint64_t	 sessions_total;	/* sessions seen starting */
 	uint64_t	 ended_bytes[2];	/* by direction, of ended sessions */
 	GArray		*problems;		/* struct status_problem_count */
+	/* Proxy mode: redirects by outcome (status_redirect_outcomes). */
+	uint64_t	 redirects[4];
 };
+
+/* "moved", "redirected", "dropped", "failed": the index of counts. */
+extern const char *const status_redirect_outcomes[4];
 
 void	status_metrics_write(struct dump_out *, const struct status_sources *,
 	    const struct status_counts *);

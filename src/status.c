@@ -114,7 +114,9 @@ static const struct {
 	{ 200, "OK" },
 	{ 400, "Bad Request" },
 	{ 404, "Not Found" },
+	{ 202, "Accepted" },
 	{ 405, "Method Not Allowed" },
+	{ 409, "Conflict" },
 	{ 408, "Request Timeout" },
 	{ 431, "Request Header Fields Too Large" },
 	{ 505, "HTTP Version Not Supported" },
@@ -425,6 +427,7 @@ struct event_ref {
 	const struct session			*s;
 	const struct session_problem		*p;
 	const struct status_backend_event	*b;
+	const struct session_redirect		*r;
 };
 
 /* Newest first; of two at the same time, the one recorded later. */
@@ -464,9 +467,21 @@ api_events(struct status *st, struct dump_out *o)
 			r.seq++;
 		}
 	}
-	/* Redirects (s->redirects, in proxy mode) are a third kind to add. */
-	r.s = NULL;
 	r.p = NULL;
+	for (i = 0; i < all->len; i++) {
+		s = g_ptr_array_index(all, i);
+		for (k = 0; s->redirects != NULL && k < s->redirects->len;
+		    k++) {
+			r.s = s;
+			r.r = &g_array_index(s->redirects,
+			    struct session_redirect, k);
+			r.at = r.r->at;
+			g_array_append_val(refs, r);
+			r.seq++;
+		}
+	}
+	r.s = NULL;
+	r.r = NULL;
 	for (i = 0; i < st->ring_len; i++) {
 		r.b = &st->ring[(st->ring_next + STATUS_EVENTS_MAX -
 		    st->ring_len + i) % STATUS_EVENTS_MAX];
@@ -492,6 +507,10 @@ api_events(struct status *st, struct dump_out *o)
 			field_number(j, "duration_ms", round3(r.p->duration_ms));
 			field_cstr(j, "detail", r.p->detail);
 			field_cstr(j, "dir", rtmp_dir_name(r.p->dir));
+		} else if (r.r != NULL) {
+			field_cstr(j, "event", "redirect");
+			json_who(j, r.s);
+			report_redirect_fields(j, r.r);
 		} else {
 			be = r.b;
 			field_cstr(j, "event", "backend");
@@ -663,6 +682,52 @@ head_length(const char *p, size_t n)
 	return 0;
 }
 
+/*
+ * POST /api/sessions/ID/redirect: 202 when the move has begun (its
+ * outcome comes as an event), 404 for no such session, 409 when it
+ * cannot move now, 405 for any other POST.
+ */
+static void
+http_post(struct http_client *c, const char *path)
+{
+	struct status *st = c->st;
+	struct dump_out body;
+	struct json_sink js;
+	const char *why = NULL, *id_end;
+	uint64_t id;
+	char *end;
+
+	if (!g_str_has_prefix(path, "/api/sessions/") ||
+	    (id_end = strchr(path + strlen("/api/sessions/"), '/')) == NULL ||
+	    strcmp(id_end, "/redirect") != 0 || st->src.redirect == NULL) {
+		http_error(c, 405, false, "Allow: GET, HEAD\r\n");
+		return;
+	}
+	id = g_ascii_strtoull(path + strlen("/api/sessions/"), &end, 10);
+	if (end != id_end || end == path + strlen("/api/sessions/")) {
+		http_error(c, 404, false, NULL);
+		return;
+	}
+	memset(&body, 0, sizeof(body));
+	json_sink_init(&js, &body);
+	js.sink.ops->begin(&js.sink, false);
+	if (st->src.redirect(st->src.redirect_ctx, id, &why)) {
+		field_uint(&js.sink, "id", id);
+		field_cstr(&js.sink, "redirect", "started");
+		js.sink.ops->end(&js.sink, false);
+		dump_out_str(&body, "\n");
+		http_reply(c, 202, "application/json", &body, false, NULL);
+	} else {
+		field_uint(&js.sink, "id", id);
+		field_cstr(&js.sink, "error", why);
+		js.sink.ops->end(&js.sink, false);
+		dump_out_str(&body, "\n");
+		http_reply(c, strstr(why, "no such") != NULL ? 404 : 409,
+		    "application/json", &body, false, NULL);
+	}
+	g_free(body.buf);
+}
+
 static void
 http_answer(struct http_client *c, size_t len)
 {
@@ -684,6 +749,10 @@ http_answer(struct http_client *c, size_t len)
 		return;
 	}
 	head_only = strcmp(method, "HEAD") == 0;
+	if (strcmp(method, "POST") == 0) {
+		http_post(c, target);
+		return;
+	}
 	if (!head_only && strcmp(method, "GET") != 0) {
 		http_error(c, 405, false, "Allow: GET, HEAD\r\n");
 		return;
@@ -1124,6 +1193,25 @@ on_problem(void *ctx, const struct session *s, enum rtmp_dir dir,
 }
 
 static void
+on_redirected(void *ctx, const struct session *s,
+    const struct session_redirect *r)
+{
+	struct status *st = ctx;
+	struct json_sink js;
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(status_redirect_outcomes); i++)
+		if (strcmp(r->outcome, status_redirect_outcomes[i]) == 0)
+			st->counts.redirects[i]++;
+	if (st->readers->len == 0)
+		return;
+	log_line_begin(st, &js, "redirect", r->at);
+	json_who(&js.sink, s);
+	report_redirect_fields(&js.sink, r);
+	log_line_end(st, &js);
+}
+
+static void
 on_ended(void *ctx, const struct session *s)
 {
 	struct status *st = ctx;
@@ -1226,6 +1314,7 @@ status_new(const struct status_sources *src, const char *http,
 	obs.message = on_message;
 	obs.problem = on_problem;
 	obs.ended = on_ended;
+	obs.redirected = on_redirected;
 	obs.ctx = st;
 	session_table_observe(src->sessions, &obs);
 	if (src->backends != NULL)

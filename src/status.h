@@ -5,6 +5,7 @@
  *   GET /api/sessions/ID     one session
  *   GET /api/backends        the backend pool (proxy mode)
  *   GET /api/events          every problem (and redirect), newest first
+ *   POST /api/sessions/ID/redirect   move a proxied session (202)
  *   GET /metrics             Prometheus text format
  * and the event log (--log-port, default 127.0.0.1:10081): every event as
  * one JSON line to every connected reader (a slow reader is dropped, never
@@ -29,6 +30,10 @@ struct status_sources {
 	void			 (*figures)(void *ctx, uint64_t *packets,
 				    uint64_t *bytes, uint64_t *drops);
 	void			*ctx;
+	/* Proxy mode: POST /api/sessions/ID/redirect (NULL: none). */
+	bool			 (*redirect)(void *ctx, uint64_t id,
+				    const char **why);
+	void			*redirect_ctx;
 };
 
 struct status;
