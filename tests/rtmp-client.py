@@ -37,7 +37,9 @@ The summary (one JSON object; with --count, {"sessions": [...], ...}):
   messages_by_type  {"8 audio": n, ...}
   media           count, audio, video, keyframes, video_seq_headers,
                   audio_seq_headers, first_ts, last_ts, ts_backwards (per
-                  type), max_video_ts_gap_ms; of the audio and video
+                  type, sequence headers included) and the first 5
+                  ts_backwards_examples, max_video_ts_gap_ms (between
+                  frames); of the audio and video
                   frames (sequence headers left out): first_wall,
                   last_wall, max_wall_gap_ms, wall_gaps (the 3 longest
                   gaps between frames: from, to, ms, wall clock) and
@@ -513,10 +515,13 @@ class Player:
             "video_seq_headers": 0, "audio_seq_headers": 0,
             "first_ts": None, "last_ts": None,
             "ts_backwards": {"audio": 0, "video": 0},
+            "ts_backwards_examples": [],
             "max_video_ts_gap_ms": 0, "first_wall": None, "last_wall": None,
             "max_wall_gap_ms": 0, "wall_gaps": [], "per_second": {},
         }
         self.last_ts = {}
+        self.last_any_ts = {}
+        self.last_was_header = {}
 
     # -- the summary
 
@@ -540,13 +545,22 @@ class Player:
         if m["first_ts"] is None:
             m["first_ts"] = msg.ts
         m["last_ts"] = msg.ts
+        # Monotonic per track, sequence headers included: a frame behind
+        # the header sent before it goes backwards too.
+        prev = self.last_any_ts.get(kind)
+        if prev is not None and msg.ts < prev:
+            m["ts_backwards"][kind] += 1
+            if len(m["ts_backwards_examples"]) < 5:
+                m["ts_backwards_examples"].append({
+                    "kind": kind, "ts": msg.ts, "after": prev,
+                    "after_header": self.last_was_header.get(kind, False),
+                    "header": seq, "wall": round(now, 3)})
+        self.last_any_ts[kind] = msg.ts
+        self.last_was_header[kind] = seq
         prev = self.last_ts.get(kind)
-        if prev is not None:
-            if msg.ts < prev:
-                m["ts_backwards"][kind] += 1
-            elif kind == "video" and not seq:
-                m["max_video_ts_gap_ms"] = max(m["max_video_ts_gap_ms"],
-                                               msg.ts - prev)
+        if kind == "video" and not seq and prev is not None and msg.ts >= prev:
+            m["max_video_ts_gap_ms"] = max(m["max_video_ts_gap_ms"],
+                                           msg.ts - prev)
         if seq:
             # Headers are not media: a server (or a proxy) may send them
             # long before the frames they describe.
@@ -716,6 +730,12 @@ class Player:
                 msg = c.message(self.deadline)
             except Deadline:
                 conn["end"] = "deadline"
+                # Leave as players do: deleteStream, then close.
+                if conn.get("stream_id") is not None:
+                    try:
+                        c.command("deleteStream", 4, None, conn["stream_id"])
+                    except Closed:
+                        pass
                 return "done", None
             vals = self.handle(c, conn, msg)
             if vals and vals[0] == "onStatus" and len(vals) > 3 and \
