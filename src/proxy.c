@@ -23,6 +23,7 @@
 #endif
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -111,6 +112,10 @@ struct proxy {
 	GSource			*tick;
 	GQueue			 conns;
 	struct proxy_stats	 stats;
+	struct {
+		proxy_event_fn	 fn;
+		void		*ctx;
+	}			 watchers[PROXY_WATCHERS];
 	/* proxy_drain */
 	void			 (*drain_done)(void *);
 	void			*drain_ctx;
@@ -188,6 +193,48 @@ endpoint_from_address(GSocketAddress *sa, struct endpoint *ep)
 	n = g_inet_address_get_native_size(ia);
 	ep->family = n == 4 ? 4 : 6;
 	memcpy(ep->addr, g_inet_address_to_bytes(ia), MIN(n, sizeof(ep->addr)));
+}
+
+void
+proxy_watch(struct proxy *px, proxy_event_fn fn, void *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < PROXY_WATCHERS; i++)
+		if (px->watchers[i].fn == NULL) {
+			px->watchers[i].fn = fn;
+			px->watchers[i].ctx = ctx;
+			return;
+		}
+}
+
+/* Tells the watchers what the proxy did to a client, and why. */
+static void
+proxy_tell(struct proxy *px, const struct endpoint *client,
+    const struct backend *b, uint64_t session, const char *what,
+    const char *fmt, ...) G_GNUC_PRINTF(6, 7);
+
+static void
+proxy_tell(struct proxy *px, const struct endpoint *client,
+    const struct backend *b, uint64_t session, const char *what,
+    const char *fmt, ...)
+{
+	struct proxy_event ev;
+	va_list ap;
+	size_t i;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.at = wall_now();
+	ev.what = what;
+	endpoint_format(client, ev.client, sizeof(ev.client));
+	ev.backend = b != NULL ? b->cfg.name : NULL;
+	ev.session = session;
+	va_start(ap, fmt);
+	vsnprintf(ev.detail, sizeof(ev.detail), fmt, ap);
+	va_end(ap);
+	for (i = 0; i < PROXY_WATCHERS; i++)
+		if (px->watchers[i].fn != NULL)
+			px->watchers[i].fn(px->watchers[i].ctx, &ev);
 }
 
 /* Peers: a socket polled for what it wants, and its queue. */
@@ -422,6 +469,12 @@ conn_feed(struct conn *c, int side, const uint8_t *data, size_t len)
 	if (s == NULL || !c->feeding)
 		return;
 	c->feeding = session_feed(s, side, data, len, c->last_io);
+	if (!c->feeding)
+		proxy_tell(c->proxy, &c->client_ep, c->up != NULL ?
+		    c->up->backend : NULL, s->id, "not-rtmp", "the %s's "
+		    "first bytes are no RTMP handshake (0x%02x): relayed "
+		    "as they are until the idle timeout", side == 0 ?
+		    "client" : "backend", len > 0 ? data[0] : 0);
 	/* The backend answered a connect: its failures are no longer in a row. */
 	if (side == 1 && !c->up->answered && s->connect_answered) {
 		c->up->answered = true;
@@ -689,6 +742,8 @@ upstream_start(struct conn *c, const struct backend *avoid)
 			return;
 		}
 		px->stats.refused++;
+		proxy_tell(px, &c->client_ep, NULL, 0, "refused", "%s",
+		    b == NULL ? "no backend is up" : "every backend was tried");
 		conn_end(c, SESSION_END_CLOSED);
 		return;
 	}
@@ -984,6 +1039,12 @@ conn_redirect(struct conn *c, const char *reason, const char *detail)
 		conn_move_failed(c, why);
 		return;
 	}
+	/*
+	 * While its backend is still there, a session only moves when it has
+	 * somewhere to go: stalled, it may yet recover where it is.
+	 */
+	if (!lost && backend_pool_pick(px->pool, c->up->backend) == NULL)
+		return;
 	move_begin(c, reason, detail);
 	if (mode == REDIRECT_RECONNECT && !(s->has_caps_ex &&
 	    ((unsigned)s->caps_ex & 1) != 0))
@@ -1225,6 +1286,10 @@ conn_check_moves(struct conn *c, double now)
 	if ((px->cfg.redirect_on & RULE_STALL) == 0 || st == NULL ||
 	    st->role != ROLE_PLAY || st->closed)
 		return;
+	/* A client that does not take its bytes stalls itself, not the
+	 * backend: while it holds bytes back, the backend is not read. */
+	if (peer_queued(&c->client) > 0)
+		return;
 	since = MAX(c->replay.last_media_to_client, c->replay.play_sent);
 	if (c->nmoves > 0)
 		since = MAX(since, c->moves[(c->nmoves - 1) % MOVES_KEPT]);
@@ -1259,6 +1324,10 @@ proxy_redirect(struct proxy *px, uint64_t id, const char **why)
 			    "last minute";
 			return false;
 		}
+		if (backend_pool_pick(px->pool, c->up->backend) == NULL) {
+			*why = "no other backend is up";
+			return false;
+		}
 		conn_redirect(c, "manual", "asked by hand");
 		return true;
 	}
@@ -1272,10 +1341,15 @@ static void
 proxy_accept_one(struct proxy *px, GSocket *sock)
 {
 	g_autoptr(GSocketAddress) remote = NULL;
+	struct endpoint ep;
 	struct conn *c;
 
+	remote = g_socket_get_remote_address(sock, NULL);
+	endpoint_from_address(remote, &ep);
 	if (px->stats.active >= px->cfg.max_connections) {
 		px->stats.refused++;
+		proxy_tell(px, &ep, NULL, 0, "refused", "%u connections open "
+		    "(max_connections)", px->cfg.max_connections);
 		(void)g_socket_close(sock, NULL);
 		g_object_unref(sock);
 		return;
@@ -1289,8 +1363,7 @@ proxy_accept_one(struct proxy *px, GSocket *sock)
 	g_queue_push_tail_link(&px->conns, &c->link);
 	peer_init(&c->client, c, 0, sock);
 	g_socket_set_option(sock, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
-	remote = g_socket_get_remote_address(sock, NULL);
-	endpoint_from_address(remote, &c->client_ep);
+	c->client_ep = ep;
 	c->accepted = c->last_io = wall_now();
 	upstream_start(c, NULL);
 }
@@ -1334,13 +1407,27 @@ proxy_tick(gpointer data)
 		    c->session->state == SESSION_HANDSHAKE) &&
 		    (now - c->accepted) * 1000 >= px->cfg.handshake_timeout_ms) {
 			/* The client said C0C1 and the backend said nothing. */
-			if (c->session->dirs[DIR_S2C].bytes == 0 &&
-			    c->session->dirs[DIR_C2S].bytes > 0)
+			bool mute = c->session->dirs[DIR_S2C].bytes == 0 &&
+			    c->session->dirs[DIR_C2S].bytes > 0;
+
+			if (mute)
 				conn_blame_backend(c, "no answer to C0C1");
+			proxy_tell(px, &c->client_ep, c->up != NULL ?
+			    c->up->backend : NULL, c->session->id,
+			    "handshake-timeout", "handshake "
+			    "not done after %u ms (handshake_timeout_ms)%s",
+			    px->cfg.handshake_timeout_ms, mute ? ": the "
+			    "backend did not answer C0C1" : "");
 			conn_end(c, SESSION_END_CLOSED);
 		}
-		else if ((now - c->last_io) * 1000 >= px->cfg.idle_timeout_ms)
+		else if ((now - c->last_io) * 1000 >= px->cfg.idle_timeout_ms) {
+			proxy_tell(px, &c->client_ep, c->up != NULL ?
+			    c->up->backend : NULL, c->session != NULL ?
+			    c->session->id : 0, "idle-timeout", "no byte "
+			    "either way for %u ms (idle_timeout_ms)",
+			    px->cfg.idle_timeout_ms);
 			conn_end(c, SESSION_END_CLOSED);
+		}
 		else
 			conn_check_moves(c, now);
 	}

@@ -64,6 +64,22 @@ struct proxy_stats {
 	uint64_t	 redirects_failed;
 };
 
+/*
+ * What the proxy did to a connection on its own, with why: refused it,
+ * closed it on a timeout, found it not RTMP.  Told to watchers (the
+ * status endpoints' events and log, the standard error when headless).
+ */
+struct proxy_event {
+	double		 at;
+	const char	*what;		/* "refused", "not-rtmp", ... */
+	char		 client[ENDPOINT_STRLEN];
+	const char	*backend;	/* its name, or NULL */
+	uint64_t	 session;	/* 0: none */
+	char		 detail[160];
+};
+
+typedef void	(*proxy_event_fn)(void *ctx, const struct proxy_event *);
+
 struct proxy;
 
 void		 proxy_config_defaults(struct proxy_config *);
@@ -91,6 +107,9 @@ void		 proxy_set_config(struct proxy *, const struct proxy_config *);
  * drain_timeout_ms (then closing what is left). */
 void		 proxy_drain(struct proxy *, void (*done)(void *), void *ctx);
 const struct proxy_stats *proxy_get_stats(const struct proxy *);
+/* Up to PROXY_WATCHERS watchers of struct proxy_event. */
+#define PROXY_WATCHERS	4
+void		 proxy_watch(struct proxy *, proxy_event_fn, void *ctx);
 /*
  * Moves a session by hand (the dashboard's r, POST .../redirect), with
  * the configured mode.  False with *why when there is no such proxied

@@ -349,12 +349,19 @@ void
 replay_server_message(struct replay *r, const struct rtmp_message *m,
     const struct field_record *f, double now)
 {
+	struct replay_stream *st;
+
 	switch (m->type) {
 	case RTMP_COMMAND_AMF0:
 	case RTMP_COMMAND_AMF3:
 		if (field_record_is(f, "name", "_result") ||
 		    field_record_is(f, "name", "_error"))
 			answered(r, f);
+		else if (field_record_is(f, "name", "onStatus") &&
+		    (field_record_is(f, "code", "NetStream.Play.Start") ||
+		    field_record_is(f, "code", "NetStream.Publish.Start")) &&
+		    (st = replay_stream(r, m->msid)) != NULL)
+			st->started = true;
 		break;
 	case RTMP_VIDEO:
 	case RTMP_AUDIO:

@@ -49,6 +49,7 @@ struct replay_stream {
 	bool		 publish;
 	bool		 has_buffer;
 	uint32_t	 buffer_ms;	/* Set Buffer Length */
+	bool		 started;	/* the client saw Play/Publish.Start */
 };
 
 /* A media type's last timestamp as the client saw it, and its step. */

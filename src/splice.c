@@ -244,6 +244,16 @@ backend_reply(struct splice *sp, const struct rtmp_message *m, bool error)
 	}
 }
 
+/* Whether the client saw its stream start (backend_msid is the new one). */
+static bool
+client_started(const struct splice *sp, uint32_t backend_msid)
+{
+	const struct replay_stream *st = replay_stream(sp->replay,
+	    replay_client_msid(sp->replay, backend_msid));
+
+	return st == NULL || st->started;
+}
+
 static void
 backend_status(struct splice *sp, const struct rtmp_message *m)
 {
@@ -256,13 +266,14 @@ backend_status(struct splice *sp, const struct rtmp_message *m)
 		    code != NULL ? code : "error");
 		return;
 	}
-	if (sp->state == SPLICE_READY) {
+	if (sp->state == SPLICE_READY || !client_started(sp, m->msid)) {
+		/* Passed on, or the client never had them (its first
+		 * backend refused the stream): Play.Reset, Play.Start. */
 		to_client(sp, m->csid, m->type, m->msid, m->ts, m->body,
 		    m->kept);
-		return;
 	}
 	/* Play.Reset, Play.Start, Publish.Start: the client has its own. */
-	if (sp->waiting && sp->waiting_txn == 0 &&
+	if (sp->state != SPLICE_READY && sp->waiting && sp->waiting_txn == 0 &&
 	    m->msid == sp->waiting_msid &&
 	    (field_record_is(&sp->fields, "code", "NetStream.Play.Start") ||
 	    field_record_is(&sp->fields, "code", "NetStream.Publish.Start"))) {
@@ -301,8 +312,10 @@ backend_user_control(struct splice *sp, const struct rtmp_message *m)
 		    UC_PING_RESPONSE, get_u32be(m->body + 2));
 		return;
 	}
-	/* Stream Begin and friends of the replay: the client had its own. */
-	if (sp->state != SPLICE_READY ||
+	/* Stream Begin and friends of the replay: the client had its own,
+	 * unless its stream never started. */
+	if ((sp->state != SPLICE_READY && (m->kept < 6 ||
+	    client_started(sp, get_u32be(m->body + 2)))) ||
 	    !user_control_mapped(m, out, replay_client_msid, sp->replay))
 		return;
 	(void)chunk_writer_message(sp->client_writer, sp->to_client, 2,

@@ -27,6 +27,7 @@
 
 #include "dump.h"
 #include "options.h"
+#include "proxy.h"
 #include "report.h"
 #include "status.h"
 #include "status-metrics.h"
@@ -77,6 +78,10 @@ struct status_backend_event {
 	enum backend_state	 from;
 	enum backend_state	 to;
 	char			*error;
+	/* A proxy event instead (what is set): what, client, session. */
+	const char		*what;
+	char			*client;
+	uint64_t		 session;
 };
 
 /* A session seen starting and not ended yet. */
@@ -441,6 +446,25 @@ event_newer_first(gconstpointer a, gconstpointer b)
 	return x->seq < y->seq ? 1 : x->seq > y->seq ? -1 : 0;
 }
 
+/* The keys of a ring event after its event and time. */
+static void
+json_ring_event(struct field_sink *j, const struct status_backend_event *e)
+{
+	if (e->what != NULL) {
+		field_cstr(j, "what", e->what);
+		field_cstr(j, "client", e->client);
+		json_opt(j, "backend", e->backend);
+		if (e->session != 0)
+			field_uint(j, "session", e->session);
+		field_cstr(j, "detail", e->error);
+		return;
+	}
+	field_cstr(j, "backend", e->backend);
+	field_cstr(j, "from", backend_state_name(e->from));
+	field_cstr(j, "to", backend_state_name(e->to));
+	json_opt(j, "error", e->error);
+}
+
 static void
 api_events(struct status *st, struct dump_out *o)
 {
@@ -513,12 +537,10 @@ api_events(struct status *st, struct dump_out *o)
 			report_redirect_fields(j, r.r);
 		} else {
 			be = r.b;
-			field_cstr(j, "event", "backend");
+			field_cstr(j, "event", be->what != NULL ? "proxy" :
+			    "backend");
 			field_number(j, "at", be->at);
-			field_cstr(j, "backend", be->backend);
-			field_cstr(j, "from", backend_state_name(be->from));
-			field_cstr(j, "to", backend_state_name(be->to));
-			json_opt(j, "error", be->error);
+			json_ring_event(j, be);
 		}
 		j->ops->end(j, false);
 	}
@@ -1247,32 +1269,63 @@ on_ended(void *ctx, const struct session *s)
 	log_line_end(st, &js);
 }
 
-static void
-on_backend(void *ctx, const struct backend *b, enum backend_state old)
+/* The next slot of the ring of events, the oldest let go. */
+static struct status_backend_event *
+ring_push(struct status *st)
 {
-	struct status *st = ctx;
 	struct status_backend_event *e = &st->ring[st->ring_next];
-	struct json_sink js;
 
 	if (st->ring_len == STATUS_EVENTS_MAX) {
 		g_free(e->backend);
 		g_free(e->error);
+		g_free(e->client);
 	} else
 		st->ring_len++;
 	st->ring_next = (st->ring_next + 1) % STATUS_EVENTS_MAX;
+	memset(e, 0, sizeof(*e));
+	return e;
+}
+
+static void
+ring_log(struct status *st, const struct status_backend_event *e)
+{
+	struct json_sink js;
+
+	if (st->readers->len == 0)
+		return;
+	log_line_begin(st, &js, e->what != NULL ? "proxy" : "backend", e->at);
+	json_ring_event(&js.sink, e);
+	log_line_end(st, &js);
+}
+
+static void
+on_backend(void *ctx, const struct backend *b, enum backend_state old)
+{
+	struct status *st = ctx;
+	struct status_backend_event *e = ring_push(st);
+
 	e->at = wall_now();
 	e->backend = g_strdup(b->cfg.name);
 	e->from = old;
 	e->to = b->state;
 	e->error = g_strdup(b->last_error);
-	if (st->readers->len == 0)
-		return;
-	log_line_begin(st, &js, "backend", e->at);
-	field_cstr(&js.sink, "backend", e->backend);
-	field_cstr(&js.sink, "from", backend_state_name(e->from));
-	field_cstr(&js.sink, "to", backend_state_name(e->to));
-	json_opt(&js.sink, "error", e->error);
-	log_line_end(st, &js);
+	ring_log(st, e);
+}
+
+/* The proxy refused or closed a connection on its own. */
+static void
+on_proxy(void *ctx, const struct proxy_event *pe)
+{
+	struct status *st = ctx;
+	struct status_backend_event *e = ring_push(st);
+
+	e->at = pe->at;
+	e->what = pe->what;
+	e->client = g_strdup(pe->client);
+	e->backend = g_strdup(pe->backend);
+	e->session = pe->session;
+	e->error = g_strdup(pe->detail);
+	ring_log(st, e);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1319,6 +1372,8 @@ status_new(const struct status_sources *src, const char *http,
 	session_table_observe(src->sessions, &obs);
 	if (src->backends != NULL)
 		backend_pool_watch(src->backends, on_backend, st);
+	if (src->proxy != NULL)
+		proxy_watch(src->proxy, on_proxy, st);
 	return st;
 }
 
@@ -1350,6 +1405,7 @@ status_free(struct status *st)
 	for (i = 0; i < STATUS_EVENTS_MAX; i++) {
 		g_free(st->ring[i].backend);
 		g_free(st->ring[i].error);
+		g_free(st->ring[i].client);
 	}
 	g_free(st->line.buf);
 	g_free(st->mode);

@@ -19,6 +19,8 @@
 #include "backends.h"
 #include "session.h"
 
+struct proxy;
+
 #define STATUS_HTTP_PORT	10083
 #define STATUS_LOG_PORT		10081
 
@@ -30,6 +32,8 @@ struct status_sources {
 	void			 (*figures)(void *ctx, uint64_t *packets,
 				    uint64_t *bytes, uint64_t *drops);
 	void			*ctx;
+	/* Proxy mode: the proxy's own events (NULL: none). */
+	struct proxy		*proxy;
 	/* Proxy mode: POST /api/sessions/ID/redirect (NULL: none). */
 	bool			 (*redirect)(void *ctx, uint64_t id,
 				    const char **why);

@@ -395,6 +395,10 @@ def kinds(s, dir=None):
     return [p["kind"] for p in s.get("problems", [])
             if dir is None or p.get("dir") == dir]
 import re
+def logged(e, name, what):
+    # A line of the proxy's log for this abuser's client: its reason.
+    port = str(a.get(name, {}).get("port"))
+    return [l for l in e.splitlines() if ":" + port + ": " + what in l]
 def counter(e, what):
     m = re.search(r"(\d+) " + what, e)
     return int(m.group(1)) if m else -1
@@ -443,14 +447,21 @@ check "a client that never reads: closed once stalled for the idle timeout" \
 check "and what it held was queue_bytes plus the kernel's buffers at most" \
     'a["never_reads"]["drained"] <= 262144 + 65536 +
     int(open("/proc/sys/net/ipv4/tcp_wmem").read().split()[2])'
-check "the report has it closed (abrupt_close: the only reason given)" \
+check "the report has it closed (abrupt_close)" \
     'session(r1, "never_reads").get("how") in ("closed", "reset") and
     "abrupt_close" in kinds(session(r1, "never_reads"))'
+check "the proxy logs why: the idle timeout" \
+    'logged(e1, "never_reads", "idle-timeout")'
+check "slowloris: the proxy logs why: the handshake timeout" \
+    'logged(e1, "slowloris", "handshake-timeout")'
 check "garbage instead of a handshake: closed within the idle timeout" \
     'a["garbage_client"]["how"] in ("eof", "reset") and
     a["garbage_client"]["after"] <= 4.0'
 check "and the proxy counts it not RTMP (no session in the report)" \
     'counter(e1, "not RTMP") >= 1'
+check "and logs why: not RTMP, the client's first bytes" \
+    'logged(e1, "garbage_client", "not-rtmp") and
+    "client" in logged(e1, "garbage_client", "not-rtmp")[0]'
 check "a flood of 200: every connection closed within 3 s" \
     'a["flood"]["attempts"] == 200 and a["flood"]["closed"] == 200 and
     a["flood"]["slowest"] <= 3.0'
@@ -458,6 +469,9 @@ check "those over max_connections at once" \
     'a["flood"]["fast"] >= 150'
 check "and the proxy counts them refused" \
     'counter(e1, "refused") >= 150'
+check "and logs each refusal with its reason" \
+    'len([l for l in e1.splitlines() if ": refused: " in l and
+    "max_connections" in l]) >= 150'
 check "a backend that never answers: the client closed at the handshake timeout" \
     'hang["how"] in ("eof", "reset") and 1.8 <= hang["after"] <= 3.0'
 check "and the report has it handshake_failed; the status API says why" \
@@ -469,6 +483,11 @@ check "a backend that answers garbage: the client closed by the idle timeout" \
     'garb["how"] in ("eof", "reset") and 2.5 <= garb["after"] <= 4.0'
 check "and the proxy counts it not RTMP (no session in the report)" \
     'counter(e2, "not RTMP") >= 1'
+check "and logs why: the backend's answer is no RTMP handshake" \
+    '[l for l in e2.splitlines() if "not-rtmp" in l and "backend" in l]'
+check "the hung backend: the proxy logs that it did not answer C0C1" \
+    '[l for l in e2.splitlines() if "handshake-timeout via hang" in l and
+    "did not answer" in l]'
 check "the first proxy's final line counts what it did" \
     'counter(e1, "clients accepted") >= 50'
 # The figures, for the record.
