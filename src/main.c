@@ -26,6 +26,7 @@
 #include "proxy.h"
 #include "report.h"
 #include "run-dashboard.h"
+#include "run-demo.h"
 #include "run-origin.h"
 #include "run-proxy.h"
 #include "run.h"
@@ -220,8 +221,9 @@ run_live(const struct options *opts, const struct health_config *health)
 	run.first_t = run.last_t = (double)g_get_real_time() / 1e6;
 	run.loop = g_main_loop_new(NULL, FALSE);
 	/* On a terminal, without a dump, report or ladder: the dashboard. */
-	if (isatty(STDOUT_FILENO) && opts->dump == DUMP_NONE &&
-	    opts->report == REPORT_NONE && !opts->ladder) {
+	if (isatty(STDOUT_FILENO) && !opts->no_ui &&
+	    opts->dump == DUMP_NONE && opts->report == REPORT_NONE &&
+	    !opts->ladder) {
 		session_table_keep_log(run.sessions, true);
 		run.report = REPORT_NONE;
 		memset(&view, 0, sizeof(view));
@@ -314,6 +316,11 @@ main(int argc, char **argv)
 		options_clear(&opts);
 		return EXIT_SUCCESS;
 	}
+	if (opts.demo) {
+		status = run_demo(&opts, &health);
+		options_clear(&opts);
+		return status;
+	}
 	if (opts.listen != NULL || (opts.read_file == NULL &&
 	    opts.interface == NULL && opts.simulate_origin == NULL &&
 	    config_listens(opts.config_file))) {
@@ -336,8 +343,9 @@ main(int argc, char **argv)
 	}
 	if (opts.interface != NULL)
 		status = run_live(&opts, &health);
-	else if (isatty(STDOUT_FILENO) && opts.dump == DUMP_NONE &&
-	    opts.report == REPORT_NONE && !opts.ladder)
+	else if (isatty(STDOUT_FILENO) && !opts.no_ui &&
+	    opts.dump == DUMP_NONE && opts.report == REPORT_NONE &&
+	    !opts.ladder)
 		status = run_dashboard(&opts, &health);
 	else
 		status = run_offline(&opts, &health);

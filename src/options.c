@@ -309,7 +309,8 @@ options_parse(struct options *opts, int argc, char **argv, GError **err)
 		    "FILE" },
 		{ "duration", 0, 0, G_OPTION_ARG_CALLBACK,
 		    (void *)parse_duration,
-		    "Live: stop after SECS seconds", "SECS" },
+		    "Live, proxy, origin and demo: stop after SECS seconds",
+		    "SECS" },
 		{ "user", 'Z', 0, G_OPTION_ARG_STRING, &opts->user,
 		    "Live: drop privileges to USER once the capture is open",
 		    "USER" },
@@ -354,6 +355,13 @@ options_parse(struct options *opts, int argc, char **argv, GError **err)
 		{ "replay", 0, 0, G_OPTION_ARG_CALLBACK, (void *)parse_replay,
 		    "Dashboard: read the file as fast as possible (default) "
 		    "or at the pace it was captured", "fast|realtime" },
+		{ "no-ui", 0, 0, G_OPTION_ARG_NONE, &opts->no_ui,
+		    "Never open the dashboard, even on a terminal: the text "
+		    "report at the end instead", NULL },
+		{ "demo", 0, 0, G_OPTION_ARG_NONE, &opts->demo,
+		    "Show the proxy at work on loopback: two simulated "
+		    "origins, a publisher and three players; the first origin "
+		    "fails and the sessions move to the second", NULL },
 		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &opts->config_file,
 		    "Read settings from FILE (rtmpscope.conf(5)); flags win",
 		    "FILE" },
@@ -375,7 +383,8 @@ options_parse(struct options *opts, int argc, char **argv, GError **err)
 	    "  rtmpscope -r session.pcap --dump\n"
 	    "  rtmpscope -r session.pcap -p 1935 -p 19350 --dump=json\n"
 	    "  rtmpscope -r session.pcap --report=json --fail-on=bad\n"
-	    "  rtmpscope -c rtmpscope.conf -r session.pcap --ladder=2\n\n"
+	    "  rtmpscope -c rtmpscope.conf -r session.pcap --ladder=2\n"
+	    "  rtmpscope --demo\n\n"
 	    "See rtmpscope(1) and rtmpscope.conf(5).");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	ok = g_option_context_parse(ctx, &argc, &argv, err);

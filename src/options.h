@@ -71,6 +71,8 @@ struct options {
 	char			*ladder_session;
 	char			*config_file;
 	enum replay_pace	 replay;
+	gboolean		 no_ui;		/* never the dashboard */
+	gboolean		 demo;		/* --demo (run-demo.h) */
 	gboolean		 version;
 	unsigned int		 given;		/* OPTIONS_GIVEN_* */
 };

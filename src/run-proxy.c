@@ -234,8 +234,9 @@ proxy_run_ui(struct proxy_run *pr)
 	struct ui_context uictx;
 	struct ui *ui;
 
-	if (!isatty(STDOUT_FILENO) || opts->dump != DUMP_NONE ||
-	    opts->report != REPORT_NONE || opts->ladder)
+	if (!isatty(STDOUT_FILENO) || opts->no_ui ||
+	    opts->dump != DUMP_NONE || opts->report != REPORT_NONE ||
+	    opts->ladder)
 		return NULL;
 	session_table_keep_log(pr->run.sessions, true);
 	pr->run.report = REPORT_NONE;
