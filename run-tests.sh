@@ -63,7 +63,8 @@ if $full; then
 	fast="tests/test-cursor tests/test-handshake tests/test-chunk \
 	    tests/test-messages tests/test-capture tests/test-flow \
 	    tests/test-amf3 tests/test-codec tests/test-config \
-	    tests/test-ladder tests/test-health tests/test-backends \
+	    tests/test-ladder tests/test-health tests/test-session \
+	    tests/test-backends \
 	    tests/cli.sh tests/golden.sh tests/samples.sh tests/hostile.sh"
 	( cd "$san" && ./autogen.sh && ./configure --quiet \
 	    --enable-sanitizers --disable-werror &&

@@ -41,6 +41,7 @@ enum config_type {
 	CONFIG_MS,		/* milliseconds: a positive integer */
 	CONFIG_MS_OR_ZERO,	/* milliseconds, 0 turning a thing off */
 	CONFIG_COUNT,		/* a positive integer */
+	CONFIG_COUNT_OR_ZERO,	/* an integer, 0 meaning no limit */
 	CONFIG_PRIORITY,	/* an integer, 0 or more */
 	CONFIG_LISTEN,		/* ADDR:PORT, [ADDR6]:PORT or :PORT; empty */
 	CONFIG_ADDRESS,		/* HOST:PORT or [ADDR6]:PORT */
@@ -85,6 +86,8 @@ struct config_key {
 #define OPTION(given)		DEST_OPTION, 0, (given)
 #define STRING_OPTION(given, f) \
 	DEST_OPTION, offsetof(struct options, f), (given)
+/* An option of the file alone: no flag wins over it. */
+#define FILE_OPTION(f)		DEST_OPTION, offsetof(struct options, f), 0
 #define PROXY_FIELD(f)		DEST_PROXY, offsetof(struct proxy_config, f), 0
 #define BACKEND_FIELD(f) \
 	DEST_BACKEND, offsetof(struct backend_config, f), 0
@@ -126,6 +129,10 @@ static const struct config_key config_keys[] = {
 	    OPTION(OPTIONS_GIVEN_LADDER),
 	    "Draw the message ladder of a session (a number or a client "
 	    "ip:port), all or none" },
+	{ "rtmpscope", "max_ended_sessions", CONFIG_COUNT_OR_ZERO,
+	    G_STRINGIFY(SESSION_ENDED_KEEP), FILE_OPTION(max_ended_sessions),
+	    "Live and proxy: ended sessions kept, the first ended forgotten "
+	    "first; 0: all (a capture file keeps all)" },
 	{ "health", "stall_ms", CONFIG_MS, "2000", HEALTH_FIELD(stall_ms),
 	    "No audio or video for this long while publishing or playing "
 	    "is a stall" },
@@ -514,7 +521,8 @@ config_set_number(const struct config_file *cf, const char *group,
 	const char *p;
 	bool zero_ok;
 
-	zero_ok = k->type == CONFIG_MS_OR_ZERO || k->type == CONFIG_PRIORITY;
+	zero_ok = k->type == CONFIG_MS_OR_ZERO ||
+	    k->type == CONFIG_COUNT_OR_ZERO || k->type == CONFIG_PRIORITY;
 	max = k->type == CONFIG_PRIORITY ? INT_MAX : UINT32_MAX;
 	for (p = value; *p >= '0' && *p <= '9'; p++)
 		continue;
@@ -655,6 +663,7 @@ config_set(const struct config_file *cf, GKeyFile *kf, const char *group,
 	case CONFIG_MS:
 	case CONFIG_MS_OR_ZERO:
 	case CONFIG_COUNT:
+	case CONFIG_COUNT_OR_ZERO:
 	case CONFIG_PRIORITY:
 		ok = config_set_number(cf, group, k, line, value, slot, err);
 		break;

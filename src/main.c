@@ -200,6 +200,8 @@ run_live(const struct options *opts, const struct health_config *health)
 		return EXIT_FAILURE;
 	}
 	run_begin(&run, opts, health);
+	/* Running for days: what ended long ago is let go. */
+	session_table_keep_ended(run.sessions, opts->max_ended_sessions);
 	if (opts->http != NULL || opts->log_port != NULL) {
 		memset(&sources, 0, sizeof(sources));
 		sources.sessions = run.sessions;

@@ -373,6 +373,7 @@ options_parse(struct options *opts, int argc, char **argv, GError **err)
 	gboolean ok;
 
 	memset(opts, 0, sizeof(*opts));
+	opts->max_ended_sessions = SESSION_ENDED_KEEP;
 	parsing = opts;
 	ctx = g_option_context_new("- watch and dissect RTMP sessions");
 	g_option_context_set_summary(ctx,

@@ -70,6 +70,11 @@ struct options {
 	 */
 	char			*ladder_session;
 	char			*config_file;
+	/*
+	 * Live and proxy: ended sessions kept (SESSION_ENDED_KEEP; 0: all).
+	 * Only the config file sets it; a capture file keeps them all.
+	 */
+	uint32_t		 max_ended_sessions;
 	enum replay_pace	 replay;
 	gboolean		 no_ui;		/* never the dashboard */
 	gboolean		 demo;		/* --demo (run-demo.h) */

@@ -253,6 +253,8 @@ json_report(struct dump_out *o, const struct report_capture *cap,
 	field_uint(j, "capture_gap_bytes", cap->stats->gap_bytes);
 	field_uint(j, "resyncs", cap->stats->resyncs);
 	field_uint(j, "drops", cap->drops);
+	/* Live and proxy: ended sessions not listed (max_ended_sessions). */
+	field_uint(j, "sessions_evicted", cap->stats->evicted);
 	j->ops->end(j, false);
 	j->ops->key(j, "sessions", 8);
 	j->ops->begin(j, true);
@@ -291,6 +293,11 @@ text_report(struct dump_out *o, const struct report_capture *cap,
 	    "RTMP session%s, %" G_GUINT64_FORMAT " messages", cap->source,
 	    cap->packets, cap->last_t - cap->first_t, nsessions,
 	    nsessions == 1 ? "" : "s", cap->stats->messages);
+	if (cap->stats->evicted > 0)
+		dump_out_printf(o, "; %" G_GUINT64_FORMAT " earlier ended "
+		    "session%s not listed (max_ended_sessions)",
+		    cap->stats->evicted, cap->stats->evicted == 1 ? "" : "s");
+	dump_out_str(o, "\n\n");
 	dump_out_printf(o, "%3s %-21s %-21s %-20s %-7s %7s %8s %5s %-9s "
 	    "%-11s %s\n", "#", "client", "server", "app/stream", "role",
 	    "dur s", "kbps", "fps", "size", "codecs", "health");

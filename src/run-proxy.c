@@ -297,6 +297,8 @@ run_proxy(const struct options *opts, const struct health_config *health)
 	settings_apply(&pr, &ps);
 	settings_clear(&ps);
 	run_begin(&pr.run, opts, health);
+	/* Running for days: what ended long ago is let go. */
+	session_table_keep_ended(pr.run.sessions, opts->max_ended_sessions);
 	pr.proxy = proxy_new(&pr.cfg, pr.pool, pr.run.sessions, &err);
 	if (pr.proxy == NULL) {
 		fprintf(stderr, "rtmpscope: %s\n", err->message);

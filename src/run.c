@@ -51,6 +51,9 @@ print_summary(const struct capture_stats *cs, const struct flow_table *flows,
 	if (drops > 0)
 		fprintf(stderr, ", %" G_GUINT64_FORMAT " packets dropped by "
 		    "the kernel or interface", drops);
+	if (ss->evicted > 0)
+		fprintf(stderr, ", %" G_GUINT64_FORMAT " ended sessions "
+		    "forgotten (max_ended_sessions)", ss->evicted);
 	fputc('\n', stderr);
 }
 

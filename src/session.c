@@ -29,6 +29,12 @@ struct session_table {
 	struct field_record		 fields;	/* reused per message */
 	uint64_t			 next_id;
 	struct session_table_stats	 stats;
+	/*
+	 * The ended sessions (struct session *), in the order they ended,
+	 * and how many of them are kept: 0, every one.
+	 */
+	GQueue				 ended;
+	uint32_t			 max_ended;
 };
 
 static void	demux_message(void *, const struct rtmp_message *);
@@ -69,6 +75,52 @@ session_release(struct session *s)
 	chunk_demux_free(&s->dirs[DIR_S2C].demux);
 }
 
+/* Where a session is in the table: numbered as it came, kept in order. */
+static guint
+table_index(const struct session_table *t, const struct session *s)
+{
+	const struct session *at;
+	guint lo = 0, hi = t->sessions->len, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		at = g_ptr_array_index(t->sessions, mid);
+		if (at->id == s->id)
+			return mid;
+		if (at->id < s->id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* A session is in its table from session_open until it is freed. */
+	g_assert_not_reached();
+	return 0;
+}
+
+/* Out of the table and freed; the order of the others is kept. */
+static void
+session_forget(struct session *s)
+{
+	struct session_table *t = s->table;
+
+	g_ptr_array_remove_index(t->sessions, table_index(t, s));
+	session_release(s);
+	session_model_free(s);
+	g_free(s);
+}
+
+/* The ended sessions beyond the bound go, those that ended first first. */
+static void
+table_trim(struct session_table *t)
+{
+	if (t->max_ended == 0)
+		return;
+	while (t->ended.length > t->max_ended) {
+		session_forget(g_queue_pop_head(&t->ended));
+		t->stats.evicted++;
+	}
+}
+
 void
 session_table_free(struct session_table *t)
 {
@@ -80,6 +132,7 @@ session_table_free(struct session_table *t)
 		g_free(g_ptr_array_index(t->sessions, i));
 	}
 	g_ptr_array_free(t->sessions, TRUE);
+	g_queue_clear(&t->ended);
 	field_record_free(&t->fields);
 	g_free(t->line.buf);
 	g_free(t->ports);
@@ -115,6 +168,13 @@ void
 session_table_keep_log(struct session_table *t, bool keep)
 {
 	t->keep_log = keep;
+}
+
+void
+session_table_keep_ended(struct session_table *t, uint32_t max)
+{
+	t->max_ended = max;
+	table_trim(t);
 }
 
 /* Appends the line being made to a session's log, within its bound. */
@@ -424,10 +484,7 @@ session_end(struct session *s, enum session_end how, double now)
 		s->state = SESSION_NOT_RTMP;
 	if (s->state == SESSION_NOT_RTMP) {
 		/* Nothing to report: forget it. */
-		session_release(s);
-		session_model_free(s);
-		g_ptr_array_remove(t->sessions, s);
-		g_free(s);
+		session_forget(s);
 		return;
 	}
 	/* What is still held while hunting may hold a last message. */
@@ -441,6 +498,9 @@ session_end(struct session *s, enum session_end how, double now)
 		if (t->observers[i].ended != NULL)
 			t->observers[i].ended(t->observers[i].ctx, s);
 	session_release(s);
+	/* The newest ended: if one must go, an older one does. */
+	g_queue_push_tail(&t->ended, s);
+	table_trim(t);
 }
 
 /* Decodes a message once and hands it to every observer. */
@@ -583,6 +643,11 @@ session_table_finish(struct session_table *t, double now)
 	struct session *s;
 	guint i;
 
+	/*
+	 * Each end may free older ended sessions and move the table under
+	 * an index: the open ones are listed first.  An open session is
+	 * never freed, and one ended here is not looked at again.
+	 */
 	for (i = 0; i < t->sessions->len; i++) {
 		s = g_ptr_array_index(t->sessions, i);
 		if (s->state != SESSION_ENDED && s->state != SESSION_NOT_RTMP)

@@ -101,6 +101,15 @@ struct ladder_entry {
 #define SESSION_LOG_MAX		1000	/* log lines kept per session */
 #define SESSION_KBPS_WINDOWS	300	/* one-second bitrate windows kept */
 
+/*
+ * Ended sessions a long-running source (live capture, the proxy) keeps by
+ * default for the report, the dashboard and the status API: the oldest
+ * ended are forgotten first (max_ended_sessions in rtmpscope.conf(5)).
+ * A capture file keeps them all: its report lists every session.  A plain
+ * number: config-file.c prints it as the key's default.
+ */
+#define SESSION_ENDED_KEEP	1000
+
 /* What the media of a session look like. */
 struct session_media {
 	uint64_t		 video_frames;
@@ -257,6 +266,7 @@ struct session_table_stats {
 	uint64_t	 resyncs;
 	uint64_t	 resync_skipped;	/* bytes passed over to find chunks */
 	uint64_t	 limit_hits;
+	uint64_t	 evicted;	/* ended sessions forgotten */
 };
 
 struct session_table;
@@ -297,11 +307,24 @@ const char	*rtmp_dir_name(enum rtmp_dir);
 
 /* Keep each session's recent messages as text lines in session.log. */
 void		 session_table_keep_log(struct session_table *, bool);
+/*
+ * Keep at most max ended sessions (0: every one, the default): when one
+ * more ends, the one that ended first is freed and counted in
+ * stats.evicted.  Sessions still open are never freed.  So a pointer to
+ * an ended session may dangle after any session_end() (a packet, a proxy
+ * close, a tick of the loop): whatever remembers a session for longer
+ * holds its id and looks it up again.
+ */
+void		 session_table_keep_ended(struct session_table *,
+		    uint32_t max);
 
 /* The thresholds the health rules use. */
 const struct health_config *session_table_health(const struct session_table *);
 
-/* Every session seen, oldest first (struct session *). */
+/*
+ * Every session seen, oldest first (struct session *), in order of id;
+ * ended sessions beyond session_table_keep_ended()'s bound are gone.
+ */
 GPtrArray	*session_table_sessions(const struct session_table *);
 
 /* Capture or wall-clock time moved on: timeouts are checked. */

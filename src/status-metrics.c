@@ -117,6 +117,10 @@ session_metrics(struct dump_out *o, const struct status_sources *src,
 	    "RTMP sessions seen starting (handshake or first message).");
 	dump_out_str(o, "rtmpscope_sessions_total");
 	value_u64(o, false, c->sessions_total);
+	family(o, "rtmpscope_sessions_evicted_total", "counter",
+	    "Ended sessions forgotten to keep at most max_ended_sessions.");
+	dump_out_str(o, "rtmpscope_sessions_evicted_total");
+	value_u64(o, false, session_table_stats(src->sessions)->evicted);
 	family(o, "rtmpscope_bytes_total", "counter",
 	    "Bytes of RTMP sessions, by direction (c2s, s2c).");
 	dump_out_str(o, "rtmpscope_bytes_total");

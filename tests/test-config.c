@@ -22,6 +22,7 @@
 #include "config-file.h"
 #include "health.h"
 #include "options.h"
+#include "session.h"
 
 static char *tmpdir;
 
@@ -295,6 +296,37 @@ test_command_line_wins(void **state)
 	g_free(path);
 }
 
+/* max_ended_sessions: a count, 0 for every one; no flag. */
+static void
+test_max_ended_sessions(void **state)
+{
+	struct options opts;
+	struct health_config health;
+	GError *err = NULL;
+	char *path;
+
+	path = write_conf("ended.conf",
+	    "[rtmpscope]\nmax_ended_sessions = 0\n");
+	parse_args(&opts, NULL);
+	assert_true(config_load(path, &opts, &health, &err));
+	assert_int_equal(opts.max_ended_sessions, 0);
+	options_clear(&opts);
+	g_free(path);
+	path = write_conf("ended5.conf", "[rtmpscope]\nmax_ended_sessions=5\n");
+	parse_args(&opts, "-r", "x.pcap", NULL);
+	assert_true(config_load(path, &opts, &health, &err));
+	assert_int_equal(opts.max_ended_sessions, 5);
+	options_clear(&opts);
+	g_free(path);
+	expect_error("ended-neg.conf", "[rtmpscope]\nmax_ended_sessions = -1\n",
+	    ":2: [rtmpscope] max_ended_sessions: '-1' is not a non-negative "
+	    "integer");
+	expect_error("ended-big.conf",
+	    "[rtmpscope]\nmax_ended_sessions = 4294967296\n",
+	    ":2: [rtmpscope] max_ended_sessions: '4294967296' is too large "
+	    "(at most 4294967295)");
+}
+
 static void
 test_bad_values(void **state)
 {
@@ -481,6 +513,8 @@ test_defaults(void **state)
 	assert_int_equal(opts.fail_on_set, bare.fail_on_set);
 	assert_int_equal(opts.ladder, bare.ladder);
 	assert_null(opts.ladder_session);
+	assert_int_equal(opts.max_ended_sessions, bare.max_ended_sessions);
+	assert_int_equal(bare.max_ended_sessions, SESSION_ENDED_KEEP);
 	options_clear(&opts);
 	options_clear(&bare);
 	g_free(path);
@@ -581,6 +615,7 @@ main(void)
 		cmocka_unit_test(test_empty_file),
 		cmocka_unit_test(test_ports),
 		cmocka_unit_test(test_command_line_wins),
+		cmocka_unit_test(test_max_ended_sessions),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_unknown),
 		cmocka_unit_test(test_syntax),

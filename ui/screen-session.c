@@ -645,7 +645,8 @@ session_draw(void *data, const struct ui_view *v)
 
 	if (s == NULL) {
 		snprintf(buf, sizeof(buf), "Session %" G_GUINT64_FORMAT
-		    " is gone (it was not RTMP).", ss->id);
+		    " is gone: not RTMP, or ended and forgotten "
+		    "(max_ended_sessions).", ss->id);
 		wattrset(v->win, ui_attr(UI_DIM));
 		ui_text(v->win, y + 1, 2, v->cols - 4, 0, true, buf);
 		return;

@@ -427,9 +427,19 @@ ui_draw_totals(struct ui *ui)
 	ui_fmt_kbps(in, sizeof(in), kbps[0]);
 	ui_fmt_kbps(out, sizeof(out), kbps[1]);
 	wattrset(stdscr, ui_attr(UI_NORMAL));
-	snprintf(buf, sizeof(buf), "%u session%s, %u open   c2s %sb/s  "
-	    "s2c %sb/s   %u problem%s: ", n, n == 1 ? "" : "s", active, in,
-	    out, nproblems, nproblems == 1 ? "" : "s");
+	snprintf(buf, sizeof(buf), "%u session%s, %u open", n,
+	    n == 1 ? "" : "s", active);
+	x += ui_text(stdscr, 1, x, COLS - x, 0, true, buf);
+	/* Live and proxy: the oldest ended ones let go (max_ended_sessions). */
+	if (st->evicted > 0) {
+		snprintf(buf, sizeof(buf), " (+%" G_GUINT64_FORMAT
+		    " forgotten)", st->evicted);
+		wattrset(stdscr, ui_attr(UI_DIM));
+		x += ui_text(stdscr, 1, x, COLS - x, 0, true, buf);
+		wattrset(stdscr, ui_attr(UI_NORMAL));
+	}
+	snprintf(buf, sizeof(buf), "   c2s %sb/s  s2c %sb/s   %u problem%s: ",
+	    in, out, nproblems, nproblems == 1 ? "" : "s");
 	x += ui_text(stdscr, 1, x, COLS - x, 0, true, buf);
 	wattrset(stdscr, nbad > 0 ? ui_attr(UI_BAD) : ui_attr(UI_NORMAL));
 	snprintf(buf, sizeof(buf), "%u bad", nbad);
