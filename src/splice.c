@@ -371,14 +371,15 @@ backend_media(struct splice *sp, const struct rtmp_message *m)
 
 	if (sp->state != SPLICE_READY)
 		return;
-	if (!config && !sp->key_seen) {
-		/* From a key frame on; audio waits for it when there is video. */
-		if (m->type == RTMP_VIDEO && media_is_keyframe(m->body, m->kept))
-			sp->key_seen = true;
-		else if (m->type == RTMP_VIDEO || sp->replay->video_to_client)
+	/*
+	 * Video from a key frame on.  Audio goes at once: the player hears
+	 * on while the picture waits for the new backend's next key frame
+	 * (up to a GOP), and the clock set by the first of them holds both.
+	 */
+	if (!config && m->type == RTMP_VIDEO && !sp->key_seen) {
+		if (!media_is_keyframe(m->body, m->kept))
 			return;
-		else
-			sp->key_seen = true;
+		sp->key_seen = true;
 	}
 	if (!config && !sp->have_offset) {
 		sp->offset = client_clock_next(sp->replay) - m->ts;

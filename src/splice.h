@@ -11,9 +11,10 @@
  * ids than the old one did).
  *
  * Once the stream is started again:
- *  - to a player, the new backend's media go out from a key frame (after
- *    the sequence headers), their timestamps rebased to continue where the
- *    client's clock stood (monotonic per media type), on the proxy's own
+ *  - to a player, the new backend's video goes out from a key frame
+ *    (after the sequence headers) and its audio at once, their timestamps
+ *    rebased to continue where the client's clock stood (monotonic per
+ *    media type), on the proxy's own
  *    chunk writer towards the client (struct chunk_writer, kept across
  *    moves);
  *  - from a publisher, the cached metadata and sequence headers go to the
