@@ -267,6 +267,29 @@ proxy_run_summary(const struct proxy_stats *st)
 	    st->redirects, st->redirects_failed, st->bytes_c2b, st->bytes_b2c);
 }
 
+/* Headless: what the proxy did on its own, one line each, as HAProxy logs. */
+static void
+proxy_run_log(void *ctx, const struct proxy_event *ev)
+{
+	fprintf(stderr, "rtmpscope: proxy: %s: %s%s%s: %s\n", ev->client,
+	    ev->what, ev->backend != NULL ? " via " : "",
+	    ev->backend != NULL ? ev->backend : "", ev->detail);
+}
+
+static void
+proxy_run_redirected(void *ctx, const struct session *s,
+    const struct session_redirect *r)
+{
+	fprintf(stderr, "rtmpscope: proxy: %s: session %" G_GUINT64_FORMAT
+	    " %s: %s -> %s (%s, %s)", s->client_name, s->id, r->outcome,
+	    r->from, r->to != NULL ? r->to : "-", r->reason, r->mode);
+	if (r->media_gap_ms >= 0)
+		fprintf(stderr, ", media gap %.0f ms", r->media_gap_ms);
+	if (r->detail != NULL)
+		fprintf(stderr, ": %s", r->detail);
+	fputc('\n', stderr);
+}
+
 /* POST /api/sessions/ID/redirect. */
 static bool
 proxy_run_redirect(void *ctx, uint64_t id, const char **why)
@@ -312,6 +335,7 @@ run_proxy(const struct options *opts, const struct health_config *health)
 		ss.mode = "proxy";
 		ss.redirect = proxy_run_redirect;
 		ss.redirect_ctx = pr.proxy;
+		ss.proxy = pr.proxy;
 		pr.status = status_new(&ss, opts->http, opts->log_port, &err);
 		if (pr.status == NULL) {
 			fprintf(stderr, "rtmpscope: %s\n", err->message);
@@ -322,7 +346,13 @@ run_proxy(const struct options *opts, const struct health_config *health)
 	pr.run.first_t = pr.run.last_t = (double)g_get_real_time() / 1e6;
 	pr.run.loop = g_main_loop_new(NULL, FALSE);
 	tick = g_timeout_add(PROXY_RUN_TICK_MS, proxy_run_tick, &pr);
-	if ((pr.ui = proxy_run_ui(&pr)) != NULL) {
+	if ((pr.ui = proxy_run_ui(&pr)) == NULL) {
+		proxy_watch(pr.proxy, proxy_run_log, NULL);
+		session_table_observe(pr.run.sessions,
+		    &(struct session_observer){
+		    .redirected = proxy_run_redirected });
+	}
+	if (pr.ui != NULL) {
 		/* The dashboard takes INT, TERM and WINCH; HUP reloads. */
 		ui_attach(pr.ui, pr.run.loop);
 	} else {
