@@ -6,7 +6,8 @@
 # OUTDIR defaults to tests/fuzz/bin.  The sources are compiled directly
 # (not through the autotools libraries, which carry gcc's flags), the lists
 # taken from Makefile.am: libdissectors_a for most harnesses, with
-# librtmpscope_a, GLib and libpcap for fuzz-flow and fuzz-pipeline.  CC, CFLAGS and FUZZ_SAN may be set to
+# librtmpscope_a, GLib and libpcap for fuzz-flow, fuzz-pipeline,
+# fuzz-config and fuzz-splice.  CC, CFLAGS and FUZZ_SAN may be set to
 # override the compiler, add flags or change the sanitizers.  Also builds
 # seed-extract, the plain program seeds.sh uses.
 set -eu
@@ -97,6 +98,8 @@ build fuzz-codec $dobjs
 build fuzz-handshake $dobjs
 build fuzz-flow $sobjs $dobjs $deps
 build fuzz-pipeline $sobjs $dobjs $deps
+build fuzz-config $sobjs $dobjs $deps
+build fuzz-splice $sobjs $dobjs $deps
 }
 
 # Not instrumented for libFuzzer: a plain program.

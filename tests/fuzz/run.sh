@@ -21,14 +21,14 @@ secs=${1:-30}
 bin=${FUZZ_BIN:-$here/bin}
 corpus=${FUZZ_CORPUS:-$here/corpus}
 crashes=${FUZZ_CRASHES:-$here/crashes}
-only=${FUZZ_ONLY:-chunk messages amf0 amf3 codec handshake flow pipeline}
+only=${FUZZ_ONLY:-chunk messages amf0 amf3 codec handshake flow pipeline config splice}
 logs=$crashes/logs
 
 # Largest input tried, by harness: what its seeds need, no more.
 max_len() {
 	case $1 in
 	chunk|pipeline)	echo 65536 ;;
-	messages|amf0|amf3) echo 16384 ;;
+	messages|amf0|amf3|config|splice) echo 16384 ;;
 	handshake)	echo 8192 ;;
 	flow)		echo 24576 ;;
 	*)		echo 4096 ;;

@@ -18,7 +18,12 @@
 #
 # then seed-extract runs each direction through the real demultiplexer for
 # messages/, amf0/, amf3/ and codec/.  flow/ gets a few hand-made segment
-# sequences.
+# sequences.  splice/ gets hand-made sessions through a failover (player and
+# publisher, in the record format of fuzz-splice.c), each server direction's
+# first bytes as a new backend's, and chunk streams for the partials mode.
+# config/ gets samples/rtmpscope.conf, the same with every key uncommented,
+# the examples of rtmpscope.conf(5) and a few hand-written files, good and
+# bad.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -30,7 +35,8 @@ if [ ! -x "$bin/seed-extract" ]; then
 	echo "seeds.sh: no $bin/seed-extract; run build.sh first" >&2
 	exit 1
 fi
-for d in chunk messages amf0 amf3 codec handshake flow pipeline streams; do
+for d in chunk messages amf0 amf3 codec handshake flow pipeline streams \
+    config splice; do
 	mkdir -p "$corpus/$d"
 done
 
@@ -233,6 +239,275 @@ write("twoconn", 3, 4, hs + [rec(CONN | SYN, 0, 0), rec(CONN | ACK, 1, 30),
                              rec(ACK, 1, 30), rec(CONN | 1 | ACK, 0, 30)])
 PY
 
-for d in chunk messages amf0 amf3 codec handshake flow pipeline; do
+# fuzz-splice: | mode | cut | variant | records |; see fuzz-splice.c.
+python3 - "$corpus/splice" "$corpus/streams" <<'PY'
+import os
+import sys
+
+out, streams = sys.argv[1], sys.argv[2]
+HS_LEN = 1 + 2 * 1536
+# Templates, in the order of enum backend_template and client_template.
+(RESULT, ERROR, STATUS, STATUS_ERROR, VIDEO_KEY, VIDEO, VIDEO_CONFIG, AUDIO,
+ AUDIO_CONFIG, METADATA, STREAM_BEGIN, PING, WINDOW, CHUNK_SIZE, PEER_BW,
+ AGGREGATE, VIDEO_EX, ABORT, ACK, RESULT_AMF3, BIG_VIDEO, OTHER,
+ SAMPLE_ACCESS, BW_DONE) = range(24)
+(C_VIDEO_KEY, C_VIDEO, C_VIDEO_CONFIG, C_AUDIO, C_AUDIO_CONFIG, C_METADATA,
+ C_SET_BUFFER, C_PING_RESPONSE, C_ACK, C_CHUNK_SIZE, C_WINDOW, C_CALL,
+ C_CREATE_STREAM, C_PLAY, C_DELETE_STREAM, C_CLOSE_STREAM, C_RECEIVE_VIDEO,
+ C_PUBLISH, C_ABORT, C_PING_REQUEST, C_AGGREGATE, C_STREAM_BEGIN,
+ C_BIG_VIDEO) = range(23)
+
+
+def b(t, arg=0, high=False):
+    return bytes([0x40 | (0x20 if high else 0) | t, arg])
+
+
+def c(t, arg=0, other=False):
+    return bytes([0x80 | (0x20 if other else 0) | t, arg])
+
+
+def raw(data):
+    recs = b""
+    for i in range(0, len(data), 0x4000):
+        piece = data[i:i + 0x4000]
+        n = len(piece) - 1
+        recs += bytes([n >> 8, n & 0xff]) + piece
+    return recs
+
+
+def failover():
+    return bytes([0xc0, 0])
+
+
+def clock(tenths):
+    return bytes([0xc1, tenths])
+
+
+def handshake(piece):
+    return bytes([0xc2, piece - 1])
+
+
+def put(name, data):
+    with open(os.path.join(out, name), "wb") as f:
+        f.write(data)
+
+
+# A player: connect, createStream (the new backend gives stream 2), play.
+play_start = b(RESULT) + b(RESULT, 0x10) + b(STATUS)
+player_media = (b(STREAM_BEGIN) + b(SAMPLE_ACCESS) + b(METADATA) +
+                b(VIDEO_CONFIG) + b(AUDIO_CONFIG) + b(VIDEO, 40) +
+                b(AUDIO, 20) + b(VIDEO_KEY, 200) + b(AUDIO, 20) +
+                b(VIDEO, 60) + b(AUDIO, 21) + b(PING, 7) +
+                c(C_PING_RESPONSE, 7) + b(WINDOW, 3) + b(VIDEO, 80) +
+                b(AGGREGATE, 1) + b(BW_DONE) + c(C_ACK, 1) +
+                b(VIDEO, 90) + b(AUDIO, 22))
+put("player", bytes([0x00, 0, 0]) + play_start + player_media)
+put("player-cut", bytes([0x00, 200, 0]) + play_start + player_media)
+put("player-cut-ext", bytes([0x10, 77, 0x01]) + play_start + player_media)
+put("player-cs3", bytes([0x08, 5, 0x04]) + play_start + player_media)
+put("player-cs65536", bytes([0x0c, 1, 0x08]) + play_start + player_media)
+put("player-two", bytes([0x04, 0, 0x02 | 0x04]) + play_start +
+    b(RESULT, 0x20) + b(STATUS) + b(STATUS) + player_media)
+put("player-nomedia", bytes([0x40, 0, 0x10]) + play_start + player_media)
+put("player-amf3", bytes([0x20, 0, 0x01]) + b(RESULT_AMF3) +
+    b(RESULT_AMF3, 0x30) + b(STATUS) + player_media)
+put("player-chunksize", bytes([0x00, 0, 0]) + b(CHUNK_SIZE, 3) +
+    play_start + player_media + b(CHUNK_SIZE, 0) + b(BIG_VIDEO, 200) +
+    b(CHUNK_SIZE, 1) + b(VIDEO, 20) + b(CHUNK_SIZE, 6) + b(VIDEO, 9))
+put("player-high-csid", bytes([0x00, 0, 0]) + play_start +
+    b(VIDEO_KEY, 2, True) + b(VIDEO, 64, True) + b(AUDIO, 3, True) +
+    b(VIDEO_EX, 1) + b(VIDEO_EX, 0))
+put("player-ts-jump", bytes([0x10, 0, 0]) + play_start + b(VIDEO_KEY, 1) +
+    b(VIDEO, 0xff) + b(AUDIO, 0xff) + b(VIDEO, 3))
+put("player-refused", bytes([0x00, 0, 0]) + b(ERROR) + play_start +
+    player_media)
+put("player-not-found", bytes([0x00, 0, 0]) + b(RESULT) + b(RESULT, 0x10) +
+    b(STATUS_ERROR) + play_start + player_media)
+put("player-failover", bytes([0x00, 0, 0]) + play_start + b(VIDEO_KEY, 1) +
+    failover() + play_start + b(VIDEO_KEY, 9) + b(AUDIO, 9) + clock(30) +
+    failover() + play_start + b(AUDIO, 4) + b(VIDEO_KEY, 4))
+put("player-handshake", bytes([0x02, 0, 0]) + handshake(100) + play_start +
+    player_media)
+put("player-client", bytes([0x00, 0, 0x01]) + c(C_CALL, 2) + c(C_SET_BUFFER,
+    30) + play_start + c(C_CREATE_STREAM) + b(RESULT, 0x80 | 10) +
+    c(C_PLAY, 1) + c(C_RECEIVE_VIDEO) + c(C_CHUNK_SIZE, 1) +
+    c(C_STREAM_BEGIN) + c(C_ABORT, 3) + c(C_PING_REQUEST, 1) +
+    c(C_WINDOW, 2) + player_media + c(C_CLOSE_STREAM) + c(C_DELETE_STREAM) +
+    b(VIDEO, 1))
+
+# A publisher: connect, releaseStream, FCPublish, createStream, publish.
+pub_start = b(RESULT) + b(RESULT, 0x20) + b(STATUS)
+pub_media = (c(C_VIDEO, 30) + c(C_AUDIO, 10) + c(C_VIDEO_KEY, 200) +
+             c(C_AUDIO, 10) + c(C_VIDEO, 40) + b(ACK, 1) + b(WINDOW, 200) +
+             c(C_AUDIO, 11) + c(C_METADATA) + c(C_VIDEO_CONFIG) +
+             c(C_AUDIO_CONFIG) + c(C_VIDEO_KEY, 90) + c(C_AGGREGATE, 1) +
+             c(C_BIG_VIDEO, 100) + b(PING, 1) + c(C_PING_RESPONSE, 1))
+put("publisher", bytes([0x01, 0, 0x20]) + pub_start + pub_media)
+put("publisher-held", bytes([0x01, 0, 0x20]) + c(C_VIDEO_KEY, 1) +
+    c(C_AUDIO, 2) + c(C_CALL, 1) + b(RESULT) + c(C_VIDEO, 3) +
+    b(RESULT, 0x20) + b(STATUS) + pub_media)
+put("publisher-cut", bytes([0x05, 100, 0x28]) + pub_start + pub_media)
+put("publisher-ext", bytes([0x11, 3, 0x00]) + pub_start + pub_media +
+    c(C_VIDEO, 0xff) + c(C_VIDEO_KEY, 5))
+put("publisher-amf3", bytes([0x21, 0, 0x00]) + b(RESULT_AMF3) +
+    b(RESULT_AMF3, 0x20) + b(STATUS) + pub_media)
+put("publisher-nomedia", bytes([0x01, 0, 0x10]) + pub_start + pub_media +
+    failover() + pub_start + c(C_AUDIO, 3) + c(C_VIDEO_KEY, 3))
+
+# A real server's bytes as the new backend's, handshake included (mode
+# bit 1), in one record or in pieces.
+for name in sorted(os.listdir(streams)):
+    if not name.endswith("-s2c"):
+        continue
+    with open(os.path.join(streams, name), "rb") as f:
+        data = f.read(12288)
+    if len(data) <= HS_LEN or data[0] != 3:
+        continue
+    put("real-%s" % name, bytes([0x02, 0, 0]) + raw(data))
+    recs = b""
+    for i in range(0, len(data), 700):
+        recs += raw(data[i:i + 700])
+    put("real-%s-pieces" % name, bytes([0x03, 0, 0x20]) + recs)
+    # The partials mode: the chunk stream after the handshake.
+    put("partials-%s" % name, bytes([0x80, 0x00]) + data[HS_LEN:])
+    put("partials-%s-keep" % name, bytes([0x80, 0x18]) + data[HS_LEN:])
+PY
+
+# fuzz-config: the sample, every key set, the manual's examples, and a few
+# files of our own.
+cp "$top/samples/rtmpscope.conf" "$corpus/config/sample.conf"
+sed -e 's/^#\([a-z_-]* =\)/\1/' -e 's/^# \[backend/[backend/' \
+    -e 's/^# \([a-z_]* = \)/\1/' "$top/samples/rtmpscope.conf" \
+    >"$corpus/config/sample-set.conf"
+awk -v dir="$corpus/config" '
+    /^\.Sh / { ex = ($2 == "EXAMPLES") }
+    ex && /^\.Bd -literal/ { n++; on = 1; next }
+    on && /^\.Ed/ { on = 0; close(f); next }
+    on { f = dir "/manual-" n ".conf"; print >f }' \
+    "$top/man/rtmpscope.conf.5"
+cat >"$corpus/config/every-group.conf" <<'EOF'
+# Every group, every key set.
+[rtmpscope]
+read = session.pcap
+interface = lo
+filter = tcp port 1935
+write = out.pcap
+duration = 60
+user = nobody
+port = 1935;19350; 8080
+dump = json
+report = text
+fail-on = bad
+ladder = 2
+max_ended_sessions = 0
+
+[health]
+stall_ms = 1500
+handshake_timeout_ms = 4000
+ping_timeout_ms = 8000
+av_desync_ms = 250
+
+[proxy]
+listen = 0.0.0.0:1935
+balance = round-robin
+max_connections = 50
+connect_timeout_ms = 1000
+handshake_timeout_ms = 2000
+idle_timeout_ms = 30000
+queue_bytes = 65536
+drain_timeout_ms = 5000
+hold_down_ms = 0
+redirect = rtmp302
+redirect_on = stall, ping-timeout;stream-error
+redirect_stall_ms = 500
+redirect_max_per_minute = 10
+
+[backend origin1]
+address = 10.0.0.11:1935
+priority = 0
+weight = 3
+check = connect
+check_app = live
+interval_ms = 1000
+timeout_ms = 500
+rise = 1
+fall = 2
+
+[backend origin2]
+address = origin2.example.net:19350
+priority = 1
+weight = 1
+check = tcp
+
+[backend [2001:db8::1]:1935]
+address = [2001:db8::1]:1935
+check = none
+EOF
+printf '[proxy]\r\nlisten = [::1]:1935\r\nbalance = least-sessions\r\nredirect = reconnect-request\r\nredirect_on = all\r\n\r\n[backend a.b-c_d]\r\naddress = [::1]:1936\r\ncheck = handshake' \
+    >"$corpus/config/crlf-ipv6.conf"
+cat >"$corpus/config/proxy-only.conf" <<'EOF'
+[proxy]
+listen = :1935
+redirect = drop
+redirect_on = none
+
+[backend standby]
+address = 127.0.0.1:1937
+priority = 7
+EOF
+cat >"$corpus/config/bad-value.conf" <<'EOF'
+[rtmpscope]
+port = 0;70000
+duration = -1
+ladder = 10.0.0.1:50000
+
+[health]
+stall_ms = 0
+EOF
+cat >"$corpus/config/bad-key.conf" <<'EOF'
+[health]
+stall_ms = 100
+stall_ms = 200
+stalls_ms = 1
+stall_ms[fr] = 3
+EOF
+cat >"$corpus/config/bad-group.conf" <<'EOF'
+[rtmpscope]
+dump = text
+
+[backend]
+address = 127.0.0.1:1936
+
+[backend bad/name]
+address = 127.0.0.1:1936
+
+[backends two]
+address = 1.2.3.4:5
+EOF
+cat >"$corpus/config/bad-backend.conf" <<'EOF'
+[backend nohost]
+check = connect
+
+[backend noapp]
+address = 127.0.0.1:1936
+check = connect
+
+[backend 127.0.0.1:1936]
+address = 127.0.0.1:99999
+weight = 0
+priority = 2147483648
+EOF
+cat >"$corpus/config/syntax.conf" <<'EOF'
+; a comment GKeyFile does not take
+[rtmpscope
+report = json
+key without value
+= value without key
+[health]
+stall_ms = 18446744073709551616
+EOF
+
+for d in chunk messages amf0 amf3 codec handshake flow pipeline config \
+    splice; do
 	printf '%s: %s seeds\n' "$d" "$(ls "$corpus/$d" | wc -l)"
 done
