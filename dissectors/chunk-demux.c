@@ -1225,7 +1225,7 @@ chunk_demux_partials(const struct chunk_demux *d, struct chunk_partial *out,
 		s = &d->streams[d->cur];
 		*chunk_left = d->chunk_left;
 		if (max > 0) {
-			out[0] = (struct chunk_partial){ s->csid,
+			out[0] = (struct chunk_partial){ s->csid, s->type,
 			    s->len - s->received, s->ext, s->ext_field };
 			*n = 1;
 		}
@@ -1234,7 +1234,7 @@ chunk_demux_partials(const struct chunk_demux *d, struct chunk_partial *out,
 		s = &d->streams[i];
 		if (!s->in_progress || (int32_t)i == d->cur)
 			continue;
-		out[(*n)++] = (struct chunk_partial){ s->csid,
+		out[(*n)++] = (struct chunk_partial){ s->csid, s->type,
 		    s->len - s->received, s->ext, s->ext_field };
 	}
 	return true;

@@ -150,6 +150,7 @@ size_t	chunk_demux_feed(struct chunk_demux *, const uint8_t *, size_t);
  */
 struct chunk_partial {
 	uint32_t	 csid;
+	uint8_t		 type;		/* of the message */
 	uint32_t	 missing;	/* body bytes still owed */
 	bool		 ext;		/* continuation chunks repeat ext_field */
 	uint32_t	 ext_field;

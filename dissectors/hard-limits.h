@@ -29,6 +29,12 @@
  */
 #define LIMIT_MESSAGE_RELAY_MAX		(8U * 1024U * 1024U)
 
+/*
+ * Bytes a takeover of the client's stream may write to complete the
+ * messages the old backend left half sent; more and the move fails.
+ */
+#define LIMIT_SPLICE_PAD_MAX		(16U * 1024U * 1024U)
+
 /* Bytes looked at before a decoder decides how much of a body to keep. */
 #define LIMIT_MESSAGE_PROBE		16U
 

@@ -237,6 +237,33 @@ config_error_quark(void)
 	return g_quark_from_static_string("config-error-quark");
 }
 
+/* Control characters and bytes that are not UTF-8 as \xNN escapes. */
+static char *
+one_line(char *msg)
+{
+	GString *out = g_string_sized_new(strlen(msg));
+	const char *p = msg, *end = msg + strlen(msg), *bad;
+
+	while (p < end) {
+		if (g_utf8_validate(p, end - p, &bad))
+			bad = end;
+		for (; p < bad; p++) {
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				g_string_append_printf(out, "\\x%02x",
+				    (unsigned char)*p);
+			else
+				g_string_append_c(out, *p);
+		}
+		if (p < end) {
+			g_string_append_printf(out, "\\x%02x",
+			    (unsigned char)*p);
+			p++;
+		}
+	}
+	g_free(msg);
+	return g_string_free(out, FALSE);
+}
+
 /* "FILE:LINE: message", or "FILE: message" when the line is unknown. */
 static void G_GNUC_PRINTF(5, 6)
 config_fail(GError **err, enum config_error_code code, const char *path,
@@ -248,6 +275,12 @@ config_fail(GError **err, enum config_error_code code, const char *path,
 	va_start(ap, fmt);
 	msg = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
+	/*
+	 * One line, whatever a value holds: an escaped "\n" in the file is
+	 * a newline in GKeyFile's value, and bytes that are not UTF-8 would
+	 * be copied raw.
+	 */
+	msg = one_line(msg);
 	if (line > 0)
 		g_set_error(err, CONFIG_ERROR, code, "%s:%u: %s", path, line,
 		    msg);

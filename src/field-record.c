@@ -240,3 +240,15 @@ field_record_is(const struct field_record *f, const char *key,
 	v = field_record_string(f, key, &len);
 	return v != NULL && len == strlen(want) && memcmp(v, want, len) == 0;
 }
+
+bool
+field_record_u32(const struct field_record *f, const char *key, uint32_t *out)
+{
+	double v;
+
+	/* NaN fails both comparisons; a cast out of range is undefined. */
+	if (!field_record_number(f, key, &v) || !(v >= 0 && v <= UINT32_MAX))
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}

@@ -57,6 +57,9 @@ const char	*field_record_string(const struct field_record *,
 bool		 field_record_number(const struct field_record *,
 		    const char *key, double *);
 /* The bytes of a key, string or note entry. */
+/* A number that is a whole uint32_t (a stream id from a peer); else false. */
+bool		 field_record_u32(const struct field_record *,
+		    const char *key, uint32_t *);
 /* Whether a string field is there and equals want. */
 bool		 field_record_is(const struct field_record *,
 		    const char *key, const char *want);

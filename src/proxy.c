@@ -1058,7 +1058,8 @@ conn_redirect(struct conn *c, const char *reason, const char *detail)
 		return;
 	}
 	if (!conn_take_over_client(c)) {
-		conn_move_failed(c, "the backend stopped inside a chunk header");
+		conn_move_failed(c, "what the old backend left half sent cannot be "
+		    "completed");
 		return;
 	}
 	if (mode == REDIRECT_FAILOVER) {

@@ -220,11 +220,11 @@ client_command(struct replay *r, const struct rtmp_message *m,
 	struct replay_stream *st;
 	const char *name;
 	size_t len;
-	double v;
+	uint32_t id;
 
 	if (field_record_is(f, "name", "deleteStream")) {
-		if (field_record_number(f, "stream_id", &v))
-			stream_remove(r, (uint32_t)v);
+		if (field_record_u32(f, "stream_id", &id))
+			stream_remove(r, id);
 		return;
 	}
 	if (field_record_is(f, "name", "closeStream")) {
@@ -262,7 +262,7 @@ replay_client_message(struct replay *r, const struct rtmp_message *m,
     const struct field_record *f, double now)
 {
 	struct replay_stream *st;
-	double ev, v;
+	uint32_t ev, id;
 
 	if (m->kept < m->len)
 		return;		/* cut: nothing to replay from it */
@@ -288,17 +288,14 @@ replay_client_message(struct replay *r, const struct rtmp_message *m,
 			cache(&r->audio_config, m);
 		break;
 	case RTMP_WINDOW_ACK_SIZE:
-		if (field_record_number(f, "window", &v))
-			r->client_window = (uint32_t)v;
+		(void)field_record_u32(f, "window", &r->client_window);
 		break;
 	case RTMP_USER_CONTROL:
-		if (field_record_number(f, "event", &ev) && ev == 3 &&
-		    field_record_number(f, "stream_id", &v) &&
-		    (st = stream_add(r, (uint32_t)v)) != NULL &&
-		    field_record_number(f, "buffer_ms", &v)) {
+		if (field_record_u32(f, "event", &ev) && ev == 3 &&
+		    field_record_u32(f, "stream_id", &id) &&
+		    (st = stream_add(r, id)) != NULL &&
+		    field_record_u32(f, "buffer_ms", &st->buffer_ms))
 			st->has_buffer = true;
-			st->buffer_ms = (uint32_t)v;
-		}
 		break;
 	default:
 		break;
@@ -311,7 +308,8 @@ answered(struct replay *r, const struct field_record *f)
 {
 	struct replay_command *rc;
 	unsigned i;
-	double txn, v;
+	double txn;
+	uint32_t id;
 	guint k;
 
 	if (!field_record_number(f, "txn", &txn) || txn == 0)
@@ -321,16 +319,16 @@ answered(struct replay *r, const struct field_record *f)
 		if (rc->txn != txn)
 			continue;
 		rc->answered = true;
-		if (field_record_number(f, "value", &v) && v > 0)
-			rc->created = (uint32_t)v;
+		if (field_record_u32(f, "value", &id) && id > 0)
+			rc->created = id;
 	}
 	for (i = 0; i < r->ncreate; i++) {
 		if (r->create_txn[i] != txn)
 			continue;
 		r->create_txn[i] = r->create_txn[--r->ncreate];
 		if (field_record_is(f, "name", "_result") &&
-		    field_record_number(f, "value", &v) && v > 0)
-			(void)stream_add(r, (uint32_t)v);
+		    field_record_u32(f, "value", &id) && id > 0)
+			(void)stream_add(r, id);
 		break;
 	}
 }

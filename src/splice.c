@@ -213,7 +213,8 @@ backend_reply(struct splice *sp, const struct rtmp_message *m, bool error)
 	struct replay_stream *st;
 	const char *code;
 	size_t len;
-	double txn = 0, v;
+	double txn = 0;
+	uint32_t id;
 
 	(void)field_record_number(&sp->fields, "txn", &txn);
 	rc = command_by_txn(sp, txn);
@@ -231,9 +232,9 @@ backend_reply(struct splice *sp, const struct rtmp_message *m, bool error)
 		return;
 	}
 	if (!error && command_is(rc, "createStream") &&
-	    field_record_number(&sp->fields, "value", &v) &&
+	    field_record_u32(&sp->fields, "value", &id) && id > 0 &&
 	    (st = replay_stream(sp->replay, rc->created)) != NULL)
-		st->backend_msid = (uint32_t)v;
+		st->backend_msid = id;
 	/* What the client has seen already is not said twice. */
 	if (!rc->answered)
 		to_client(sp, m->csid, m->type, m->msid, m->ts, m->body,
@@ -664,12 +665,27 @@ splice_complete_partials(const struct chunk_demux *d, GByteArray *out)
 {
 	struct chunk_partial parts[LIMIT_CHUNK_STREAMS];
 	uint32_t chunk_left, left, c;
+	uint64_t total = 0;
 	uint8_t ext[4];
 	size_t n, i;
 	static const uint8_t zeros[4096];
 
 	if (!chunk_demux_partials(d, parts, G_N_ELEMENTS(parts), &n,
 	    &chunk_left))
+		return false;
+	for (i = 0; i < n; i++) {
+		/*
+		 * Zeros would make a Set Chunk Size, an Abort or a window
+		 * that act on the client's stream: no completing those.
+		 */
+		if (parts[i].type == RTMP_SET_CHUNK_SIZE ||
+		    parts[i].type == RTMP_ABORT ||
+		    parts[i].type == RTMP_WINDOW_ACK_SIZE ||
+		    parts[i].type == RTMP_SET_PEER_BANDWIDTH)
+			return false;
+		total += parts[i].missing;
+	}
+	if (total > LIMIT_SPLICE_PAD_MAX)
 		return false;
 	for (i = 0; i < n; i++) {
 		left = parts[i].missing;

@@ -151,7 +151,7 @@ pids="$pids $scope1 $scope2"
 wait_port "$P1" && wait_port "$P2" && wait_port "$BH" && wait_port "$BG" &&
     wait_port "$H2" || tap_skip_all "the proxies did not start: $(cat "$tmp/err1" "$tmp/err2")"
 
-tap_plan 17
+tap_plan 23
 
 # The player, through the first proxy, for the whole of the abuse.
 ffmpeg -nostdin -loglevel error -i "rtmp://127.0.0.1:$P1/live/x" -t 8 \
