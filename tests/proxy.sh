@@ -52,6 +52,16 @@ sys.exit(1)
 PY
 }
 
+# await PID TENTHS: let it end by itself, at most TENTHS/10 s, then stop it.
+await() {
+	n=0
+	while kill -0 "$1" 2>/dev/null && [ $n -lt "$2" ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	stop "$1" TERM 20
+}
+
 # stop PID [SIGNAL] [TENTHS]: signal, wait bounded, then kill -9.
 stop() {
 	kill -"${2:-TERM}" "$1" 2>/dev/null
@@ -206,10 +216,10 @@ pids="$pids $scope"
 wait_port "$P2"
 publish "$P2" dead 2
 pub=$!
-stop "$pub" TERM 100
+await "$pub" 100
 publish "$P2" dead2 2
 pub=$!
-stop "$pub" TERM 100
+await "$pub" 100
 stop "$scope" TERM 150
 check_report "a dead first backend is skipped: sessions on the second" \
     "$P2" 'len(pub) == 2 and all(on(s, B2) for s in pub)'
@@ -243,7 +253,7 @@ wait_port "$P3"
 sleep 0.6
 publish "$P3" before 2
 pub=$!
-stop "$pub" TERM 100
+await "$pub" 100
 start_nginx b3 "$B3"
 nginx3=$!
 pids="$pids $nginx3"
@@ -251,7 +261,7 @@ wait_port "$B3"
 sleep 1.2
 publish "$P3" after 2
 pub=$!
-stop "$pub" TERM 100
+await "$pub" 100
 stop "$scope" TERM 150
 check_report "while the first backend is down, sessions go to the second" \
     "$P3" '[s["stream"] for s in pub if on(s, B2)] == ["before"]'
@@ -269,7 +279,7 @@ pids="$pids $scope"
 wait_port "$P4"
 publish "$P4" one 2
 pub=$!
-stop "$pub" TERM 100
+await "$pub" 100
 cat >"$tmp/hup.conf" <<CONF
 [backend first]
 address = 127.0.0.1:$B1
@@ -283,13 +293,13 @@ kill -HUP "$scope"
 sleep 0.8
 publish "$P4" two 2
 pub=$!
-stop "$pub" TERM 100
+await "$pub" 100
 printf '[backend broken]\naddress = nonsense\n' >"$tmp/hup.conf"
 kill -HUP "$scope"
 sleep 0.5
 publish "$P4" three 2
 pub=$!
-stop "$pub" TERM 100
+await "$pub" 100
 stop "$scope" TERM 150
 check_report "SIGHUP adds a backend: the next session goes to it" \
     "$P4" '[(s["stream"], on(s, B2) and "2" or on(s, B1) and "1")
@@ -429,8 +439,8 @@ timeout -s INT 5 rtmpdump -q -v -r "rtmp://127.0.0.1:$B1/live/t" \
     -o "$tmp/direct.flv" >/dev/null 2>"$tmp/direct.err" &
 d2=$!
 pids="$pids $d1 $d2"
-stop "$d1" TERM 80
-stop "$d2" TERM 10
+await "$d1" 80
+await "$d2" 20
 stop "$pub" TERM 50
 stop "$scope" TERM 150
 python3 - "$tmp/via.flv" "$tmp/direct.flv" "$tap_n" <<'PY'
