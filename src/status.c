@@ -482,30 +482,24 @@ api_events(struct status *st, struct dump_out *o)
 		s = g_ptr_array_index(all, i);
 		if (!reported(s))
 			continue;
-		for (k = 0; k < s->problems->len; k++) {
-			r.s = s;
+		r.s = s;
+		for (k = 0; k < s->problems->len; k++, r.seq++) {
 			r.p = &g_array_index(s->problems,
 			    struct session_problem, k);
 			r.at = r.p->at;
 			g_array_append_val(refs, r);
-			r.seq++;
 		}
-	}
-	r.p = NULL;
-	for (i = 0; i < all->len; i++) {
-		s = g_ptr_array_index(all, i);
+		r.p = NULL;
 		for (k = 0; s->redirects != NULL && k < s->redirects->len;
-		    k++) {
-			r.s = s;
+		    k++, r.seq++) {
 			r.r = &g_array_index(s->redirects,
 			    struct session_redirect, k);
 			r.at = r.r->at;
 			g_array_append_val(refs, r);
-			r.seq++;
 		}
+		r.r = NULL;
 	}
 	r.s = NULL;
-	r.r = NULL;
 	for (i = 0; i < st->ring_len; i++) {
 		r.b = &st->ring[(st->ring_next + STATUS_EVENTS_MAX -
 		    st->ring_len + i) % STATUS_EVENTS_MAX];
