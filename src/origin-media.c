@@ -300,3 +300,30 @@ origin_media_metadata(GByteArray *out)
 	enc_amf0_prop_number(out, "filesize", 0);
 	enc_amf0_object_end(out);
 }
+
+uint32_t
+origin_media_video_ts(uint32_t n)
+{
+	return n * ORIGIN_FRAME_MS;
+}
+
+uint32_t
+origin_media_audio_ts(uint32_t n)
+{
+	return (uint32_t)((uint64_t)n * ORIGIN_AUDIO_SAMPLES * 1000 /
+	    ORIGIN_AUDIO_RATE);
+}
+
+bool
+origin_media_next(struct origin_media_clock *clock, uint32_t now_ms,
+    bool *video, uint32_t *n)
+{
+	uint32_t vts = origin_media_video_ts(clock->vframes);
+	uint32_t ats = origin_media_audio_ts(clock->aframes);
+
+	if (vts > now_ms && ats > now_ms)
+		return false;
+	*video = vts <= ats;
+	*n = *video ? clock->vframes++ : clock->aframes++;
+	return true;
+}

@@ -1,10 +1,10 @@
 /*
  * The simulated origin: a small RTMP server on the main loop (see origin.h).
  *
- * One listening GSocket; per client a GSocket source for reading (and one
- * for writing while the kernel's buffer is full), the server side of the
- * handshake, the dissectors' chunk demultiplexer and decoders for what the
- * client sends, and a chunk writer (rtmp-encode.c) for the answers.  Players
+ * One listening GSocket; per client an RTMP peer (rtmp-peer.c: the socket
+ * with its sources and outbound queue, the dissectors' chunk demultiplexer
+ * and decoders for what the client sends, a chunk writer for the answers)
+ * and the server side of the handshake.  Players
  * get media from a 10 ms timer that sends whatever frames are due by the
  * wall clock since their play began, so timestamps follow real time.
  *
@@ -14,12 +14,6 @@
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
-
-#include <sys/types.h>
-#include <sys/socket.h>
-
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <stdarg.h>
@@ -36,6 +30,7 @@
 #include "message.h"
 #include "origin.h"
 #include "rtmp-encode.h"
+#include "rtmp-peer.h"
 
 #define ORIGIN_WINDOW		2500000U
 #define ORIGIN_CHUNK_SIZE	4096U
@@ -46,7 +41,6 @@
 #define GARBAGE_BYTES		1024	/* per tick */
 #define GARBAGE_FOR_MS		10000	/* then the connection is closed */
 #define OUT_MAX			(8U * 1024U * 1024U)	/* unread: give up */
-#define READ_BUF		16384
 
 #define DEFAULT_STALL_AT_MS	3000
 #define DEFAULT_STALL_MS	5000
@@ -59,11 +53,6 @@
 #define CSID_STREAM		5
 #define CSID_AUDIO		6
 #define CSID_VIDEO		7
-
-#define UC_STREAM_BEGIN		0
-#define UC_STREAM_EOF		1
-#define UC_PING_REQUEST		6
-#define UC_PING_RESPONSE	7
 
 #define STREAM_ID		1U	/* the one stream createStream makes */
 
@@ -94,13 +83,7 @@ struct client {
 	struct origin		*o;
 	uint64_t		 id;
 	char			 peer[80];
-	GSocket			*sock;
-	GSource			*in_src;
-	GSource			*out_src;
-	GByteArray		*out;
-	guint			 out_pos;
-	bool			 closing;	/* close once out is sent */
-	bool			 dead;		/* close when it is safe */
+	struct rtmp_peer	 rtmp;
 	gint64			 start_us;
 
 	enum client_phase	 phase;
@@ -108,14 +91,6 @@ struct client {
 	size_t			 hs_have;
 	size_t			 c2_left;
 	guint			 hs_timer;
-
-	struct chunk_demux	 demux;
-	bool			 demux_ready;
-	struct field_record	 fields;
-	struct chunk_writer	 w;
-	uint64_t		 bytes_in;
-	uint64_t		 acked;
-	uint32_t		 peer_window;	/* client's Window Ack Size */
 	char			 app[64];
 
 	guint			 ping_timer;
@@ -129,8 +104,7 @@ struct client {
 	gint64			 play_us;
 	uint32_t		 play_len_ms;	/* play's len, 0: no end */
 	guint			 media_timer;
-	uint32_t		 vframes;	/* due so far, sent or not */
-	uint32_t		 aframes;
+	struct origin_media_clock clock;
 	uint32_t		 gop_base;	/* the frame a GOP began at */
 	bool			 stalled;
 
@@ -298,95 +272,12 @@ client_log(const struct client *c, const char *fmt, ...)
 /* ------------------------------------------------------------------ */
 /* Sending                                                              */
 
-static gboolean client_writable(GSocket *, GIOCondition, gpointer);
-
-/* Sends what is queued; the rest waits for the socket to be writable. */
-static void
-client_flush(struct client *c)
-{
-	g_autoptr(GError) err = NULL;
-	gssize n;
-
-	while (c->out_pos < c->out->len) {
-		n = g_socket_send(c->sock,
-		    (const gchar *)c->out->data + c->out_pos,
-		    c->out->len - c->out_pos, NULL, &err);
-		if (n < 0) {
-			if (g_error_matches(err, G_IO_ERROR,
-			    G_IO_ERROR_WOULD_BLOCK))
-				break;
-			client_log(c, "send: %s", err->message);
-			c->dead = true;
-			return;
-		}
-		c->out_pos += (guint)n;
-	}
-	if (c->out_pos == c->out->len) {
-		g_byte_array_set_size(c->out, 0);
-		c->out_pos = 0;
-		if (c->out_src != NULL) {
-			g_source_destroy(c->out_src);
-			g_source_unref(c->out_src);
-			c->out_src = NULL;
-		}
-		if (c->closing)
-			c->dead = true;
-		return;
-	}
-	if (c->out->len - c->out_pos > OUT_MAX) {
-		client_log(c, "not reading what is sent: closed");
-		c->dead = true;
-		return;
-	}
-	if (c->out_src == NULL) {
-		c->out_src = g_socket_create_source(c->sock, G_IO_OUT, NULL);
-		g_source_set_callback(c->out_src, (GSourceFunc)(void (*)(void))
-		    client_writable, c, NULL);
-		g_source_attach(c->out_src, NULL);
-	}
-}
-
-static gboolean
-client_writable(GSocket *sock, GIOCondition cond, gpointer data)
-{
-	struct client *c = data;
-
-	(void)sock;
-	(void)cond;
-	client_flush(c);
-	if (c->dead) {
-		client_close(c);
-		return G_SOURCE_REMOVE;
-	}
-	return G_SOURCE_CONTINUE;
-}
-
-/* A command: name, transaction id, then the values the caller appends. */
-static GByteArray *
-command_begin(const char *name, double txn)
-{
-	GByteArray *b = g_byte_array_new();
-
-	enc_amf0_string(b, name);
-	enc_amf0_number(b, txn);
-	return b;
-}
-
-static void
-send_message(struct client *c, uint32_t csid, uint8_t type, uint32_t msid,
-    uint32_t ts, GByteArray *body)
-{
-	(void)chunk_writer_message(&c->w, c->out, csid, type, msid, ts,
-	    body->data, body->len);
-	g_byte_array_unref(body);
-}
-
 /* onStatus on a stream: level, code, description (and the stream name). */
 static void
 send_status(struct client *c, uint32_t msid, const char *level,
     const char *code, const char *description)
 {
-	GByteArray *b = command_begin("onStatus", 0);
+	GByteArray *b = rtmp_command_begin("onStatus", 0);
 
 	enc_amf0_null(b);
 	enc_amf0_object_begin(b);
@@ -397,7 +288,7 @@ send_status(struct client *c, uint32_t msid, const char *level,
 		enc_amf0_prop_string(b, "details", c->stream);
 	enc_amf0_prop_string(b, "clientid", "rtmpscope");
 	enc_amf0_object_end(b);
-	send_message(c, CSID_STREAM, RTMP_COMMAND_AMF0, msid, 0, b);
+	rtmp_peer_send(&c->rtmp, CSID_STREAM, RTMP_COMMAND_AMF0, msid, 0, b);
 }
 
 /* ------------------------------------------------------------------ */
@@ -410,28 +301,14 @@ client_ping(gpointer data)
 	uint32_t ms;
 
 	ms = (uint32_t)((g_get_monotonic_time() - c->start_us) / 1000);
-	chunk_writer_user_control(&c->w, c->out, UC_PING_REQUEST, ms);
-	client_flush(c);
-	if (c->dead) {
+	rtmp_peer_user_control(&c->rtmp, RTMP_UC_PING_REQUEST, ms);
+	rtmp_peer_flush(&c->rtmp);
+	if (c->rtmp.dead) {
 		c->ping_timer = 0;
 		client_close(c);
 		return G_SOURCE_REMOVE;
 	}
 	return G_SOURCE_CONTINUE;
-}
-
-/* Frame n's timestamp: video every 40 ms, AAC every 1024 samples. */
-static uint32_t
-video_ts(uint32_t n)
-{
-	return n * ORIGIN_FRAME_MS;
-}
-
-static uint32_t
-audio_ts(uint32_t n)
-{
-	return (uint32_t)((uint64_t)n * ORIGIN_AUDIO_SAMPLES * 1000 /
-	    ORIGIN_AUDIO_RATE);
 }
 
 static void stop_play(struct client *, const char *);
@@ -440,7 +317,7 @@ static void stop_play(struct client *, const char *);
 static void
 end_of_play(struct client *c)
 {
-	chunk_writer_user_control(&c->w, c->out, UC_STREAM_EOF, c->play_msid);
+	rtmp_peer_user_control(&c->rtmp, RTMP_UC_STREAM_EOF, c->play_msid);
 	send_status(c, c->play_msid, "status", "NetStream.Play.Stop",
 	    "Stopped playing the stream (its duration was reached).");
 	stop_play(c, "duration reached");
@@ -453,7 +330,8 @@ send_video(struct client *c, uint32_t n)
 	uint32_t index = (n - c->gop_base) % ORIGIN_GOP;
 
 	origin_media_video_frame(b, index, (n - c->gop_base) / ORIGIN_GOP);
-	send_message(c, CSID_VIDEO, RTMP_VIDEO, c->play_msid, video_ts(n), b);
+	rtmp_peer_send(&c->rtmp, CSID_VIDEO, RTMP_VIDEO, c->play_msid,
+	    origin_media_video_ts(n), b);
 }
 
 static void
@@ -462,7 +340,8 @@ send_audio(struct client *c, uint32_t n)
 	GByteArray *b = g_byte_array_new();
 
 	origin_media_audio_frame(b);
-	send_message(c, CSID_AUDIO, RTMP_AUDIO, c->play_msid, audio_ts(n), b);
+	rtmp_peer_send(&c->rtmp, CSID_AUDIO, RTMP_AUDIO, c->play_msid,
+	    origin_media_audio_ts(n), b);
 }
 
 /* Sends the frames due by now, in timestamp order; a stall drops them. */
@@ -471,8 +350,8 @@ client_media(gpointer data)
 {
 	struct client *c = data;
 	const struct origin_fault *stall = &c->o->faults.f[FAULT_STALL];
-	uint32_t now_ms, vts, ats;
-	bool in_stall;
+	uint32_t now_ms, n;
+	bool in_stall, video;
 
 	now_ms = (uint32_t)((g_get_monotonic_time() - c->play_us) / 1000);
 	in_stall = stall->set && now_ms >= stall->at_ms &&
@@ -485,29 +364,22 @@ client_media(gpointer data)
 		client_log(c, "stall over");
 		c->stalled = false;
 		/* Players start again from a key frame. */
-		c->gop_base = c->vframes;
+		c->gop_base = c->clock.vframes;
 	}
-	for (;;) {
-		vts = video_ts(c->vframes);
-		ats = audio_ts(c->aframes);
-		if (vts > now_ms && ats > now_ms)
-			break;
-		if (vts <= ats) {
-			if (!in_stall)
-				send_video(c, c->vframes);
-			c->vframes++;
-		} else {
-			if (!in_stall)
-				send_audio(c, c->aframes);
-			c->aframes++;
-		}
+	while (origin_media_next(&c->clock, now_ms, &video, &n)) {
+		if (in_stall)
+			continue;
+		if (video)
+			send_video(c, n);
+		else
+			send_audio(c, n);
 	}
 	if (c->play_len_ms > 0 && now_ms >= c->play_len_ms) {
 		c->media_timer = 0;	/* this source: it ends by returning */
 		end_of_play(c);
 	}
-	client_flush(c);
-	if (c->dead) {
+	rtmp_peer_flush(&c->rtmp);
+	if (c->rtmp.dead) {
 		c->media_timer = 0;
 		client_close(c);
 		return G_SOURCE_REMOVE;
@@ -524,11 +396,11 @@ client_garbage(gpointer data)
 
 	for (i = 0; i < sizeof(junk); i++)
 		junk[i] = (uint8_t)g_random_int_range(0, 256);
-	g_byte_array_append(c->out, junk, sizeof(junk));
+	g_byte_array_append(c->rtmp.out, junk, sizeof(junk));
 	if ((g_get_monotonic_time() - c->garbage_us) / 1000 >= GARBAGE_FOR_MS)
-		c->closing = true;
-	client_flush(c);
-	if (c->dead) {
+		c->rtmp.closing = true;
+	rtmp_peer_flush(&c->rtmp);
+	if (c->rtmp.dead) {
 		c->garbage_timer = 0;
 		client_close(c);
 		return G_SOURCE_REMOVE;
@@ -542,13 +414,13 @@ client_garbage(gpointer data)
 static const char *
 field_text(struct client *c, const char *key, size_t *len)
 {
-	return field_record_string(&c->fields, key, len);
+	return field_record_string(&c->rtmp.fields, key, len);
 }
 
 static bool
 field_value(struct client *c, const char *key, double *v)
 {
-	return field_record_number(&c->fields, key, v);
+	return field_record_number(&c->rtmp.fields, key, v);
 }
 
 /* A string field into a buffer, control characters shown as '.'. */
@@ -575,7 +447,7 @@ on_connect(struct client *c, double txn)
 	field_copy(c, "app", c->app, sizeof(c->app));
 	if (fault_on(c->o, FAULT_REJECT_CONNECT)) {
 		client_log(c, "connect app=%s: fault reject-connect", c->app);
-		b = command_begin("_error", txn);
+		b = rtmp_command_begin("_error", txn);
 		enc_amf0_null(b);
 		enc_amf0_object_begin(b);
 		enc_amf0_prop_string(b, "level", "error");
@@ -584,20 +456,19 @@ on_connect(struct client *c, double txn)
 		enc_amf0_prop_string(b, "description", "Connection rejected "
 		    "by the simulated origin (fault reject-connect).");
 		enc_amf0_object_end(b);
-		send_message(c, CSID_COMMAND, RTMP_COMMAND_AMF0, 0, 0, b);
-		c->closing = true;
+		rtmp_peer_send(&c->rtmp, CSID_COMMAND, RTMP_COMMAND_AMF0, 0, 0,
+		    b);
+		c->rtmp.closing = true;
 		return;
 	}
 	client_log(c, "connect app=%s", c->app);
-	chunk_writer_control(&c->w, c->out, RTMP_WINDOW_ACK_SIZE,
-	    ORIGIN_WINDOW);
-	chunk_writer_peer_bandwidth(&c->w, c->out, ORIGIN_WINDOW,
+	rtmp_peer_control(&c->rtmp, RTMP_WINDOW_ACK_SIZE, ORIGIN_WINDOW);
+	chunk_writer_peer_bandwidth(&c->rtmp.w, c->rtmp.out, ORIGIN_WINDOW,
 	    PEER_BW_DYNAMIC);
-	chunk_writer_control(&c->w, c->out, RTMP_SET_CHUNK_SIZE,
-	    ORIGIN_CHUNK_SIZE);
-	chunk_writer_set_chunk_size(&c->w, ORIGIN_CHUNK_SIZE);
+	rtmp_peer_control(&c->rtmp, RTMP_SET_CHUNK_SIZE, ORIGIN_CHUNK_SIZE);
+	chunk_writer_set_chunk_size(&c->rtmp.w, ORIGIN_CHUNK_SIZE);
 
-	b = command_begin("_result", txn);
+	b = rtmp_command_begin("_result", txn);
 	enc_amf0_object_begin(b);
 	enc_amf0_prop_string(b, "fmsVer", "FMS/3,5,7,7009");
 	enc_amf0_prop_number(b, "capabilities", 31);
@@ -609,7 +480,7 @@ on_connect(struct client *c, double txn)
 	enc_amf0_prop_string(b, "description", "Connection succeeded.");
 	enc_amf0_prop_number(b, "objectEncoding", 0);
 	enc_amf0_object_end(b);
-	send_message(c, CSID_COMMAND, RTMP_COMMAND_AMF0, 0, 0, b);
+	rtmp_peer_send(&c->rtmp, CSID_COMMAND, RTMP_COMMAND_AMF0, 0, 0, b);
 
 	if (c->ping_timer == 0)
 		c->ping_timer = g_timeout_add(PING_EVERY_MS, client_ping, c);
@@ -621,7 +492,7 @@ stop_play(struct client *c, const char *why)
 	if (!c->playing)
 		return;
 	client_log(c, "play %s ends (%s): %u video, %u audio frames", c->stream,
-	    why, c->vframes, c->aframes);
+	    why, c->clock.vframes, c->clock.aframes);
 	c->playing = false;
 	if (c->media_timer != 0) {
 		g_source_remove(c->media_timer);
@@ -661,7 +532,7 @@ on_play(struct client *c, uint32_t msid)
 	c->playing = true;
 	c->play_msid = msid;
 
-	chunk_writer_user_control(&c->w, c->out, UC_STREAM_BEGIN, msid);
+	rtmp_peer_user_control(&c->rtmp, RTMP_UC_STREAM_BEGIN, msid);
 	send_status(c, msid, "status", "NetStream.Play.Reset",
 	    "Playing and resetting the stream.");
 	send_status(c, msid, "status", "NetStream.Play.Start",
@@ -671,21 +542,21 @@ on_play(struct client *c, uint32_t msid)
 	enc_amf0_string(b, "|RtmpSampleAccess");
 	enc_amf0_bool(b, true);
 	enc_amf0_bool(b, true);
-	send_message(c, CSID_STREAM, RTMP_DATA_AMF0, msid, 0, b);
+	rtmp_peer_send(&c->rtmp, CSID_STREAM, RTMP_DATA_AMF0, msid, 0, b);
 
 	b = g_byte_array_new();
 	origin_media_metadata(b);
-	send_message(c, CSID_STREAM, RTMP_DATA_AMF0, msid, 0, b);
+	rtmp_peer_send(&c->rtmp, CSID_STREAM, RTMP_DATA_AMF0, msid, 0, b);
 
 	b = g_byte_array_new();
 	origin_media_video_config(b);
-	send_message(c, CSID_VIDEO, RTMP_VIDEO, msid, 0, b);
+	rtmp_peer_send(&c->rtmp, CSID_VIDEO, RTMP_VIDEO, msid, 0, b);
 	b = g_byte_array_new();
 	origin_media_audio_config(b);
-	send_message(c, CSID_AUDIO, RTMP_AUDIO, msid, 0, b);
+	rtmp_peer_send(&c->rtmp, CSID_AUDIO, RTMP_AUDIO, msid, 0, b);
 
 	c->play_us = g_get_monotonic_time();
-	c->vframes = c->aframes = c->gop_base = 0;
+	c->clock.vframes = c->clock.aframes = c->gop_base = 0;
 	c->stalled = false;
 	/* play(name, start, len): len > 0 plays that long (rtmpdump --stop). */
 	c->play_len_ms = 0;
@@ -705,7 +576,7 @@ on_publish(struct client *c, uint32_t msid)
 	client_log(c, "publish %s", c->stream);
 	c->publishing = true;
 	c->pub_audio = c->pub_video = c->pub_bytes = 0;
-	chunk_writer_user_control(&c->w, c->out, UC_STREAM_BEGIN, msid);
+	rtmp_peer_user_control(&c->rtmp, RTMP_UC_STREAM_BEGIN, msid);
 	send_status(c, msid, "status", "NetStream.Publish.Start",
 	    "Start publishing.");
 }
@@ -714,12 +585,12 @@ on_publish(struct client *c, uint32_t msid)
 static void
 send_result(struct client *c, double txn, bool with_value, double value)
 {
-	GByteArray *b = command_begin("_result", txn);
+	GByteArray *b = rtmp_command_begin("_result", txn);
 
 	enc_amf0_null(b);
 	if (with_value)
 		enc_amf0_number(b, value);
-	send_message(c, CSID_COMMAND, RTMP_COMMAND_AMF0, 0, 0, b);
+	rtmp_peer_send(&c->rtmp, CSID_COMMAND, RTMP_COMMAND_AMF0, 0, 0, b);
 }
 
 static bool
@@ -771,46 +642,39 @@ on_command(struct client *c, const struct rtmp_message *m)
 /* What the client sends                                                */
 
 static void
+client_media_message(void *ctx, const struct rtmp_message *m)
+{
+	struct client *c = ctx;
+
+	if (c->publishing) {
+		if (m->type == RTMP_AUDIO)
+			c->pub_audio++;
+		else
+			c->pub_video++;
+		c->pub_bytes += m->len;
+	}
+}
+
+/* Decoded into c->rtmp.fields (a Window Ack Size is the peer's). */
+static void
 client_message(void *ctx, const struct rtmp_message *m)
 {
 	struct client *c = ctx;
-	double v;
+	uint32_t ts;
 
-	if (c->dead || c->closing)
-		return;
-	if (m->type == RTMP_AUDIO || m->type == RTMP_VIDEO) {
-		if (c->publishing) {
-			if (m->type == RTMP_AUDIO)
-				c->pub_audio++;
-			else
-				c->pub_video++;
-			c->pub_bytes += m->len;
-		}
-		return;
-	}
-	field_record_clear(&c->fields);
-	if (msg_decode(m, &c->fields.sink) != MSG_OK)
-		return;
 	switch (m->type) {
 	case RTMP_COMMAND_AMF0:
 	case RTMP_COMMAND_AMF3:
 		on_command(c, m);
 		break;
-	case RTMP_WINDOW_ACK_SIZE:
-		if (field_value(c, "window", &v))
-			c->peer_window = (uint32_t)v;
-		break;
 	case RTMP_USER_CONTROL:
-		if (!field_value(c, "event", &v) || v != UC_PING_REQUEST ||
-		    !field_value(c, "ping_ts", &v))
+		if (!rtmp_peer_ping_request(&c->rtmp, &ts))
 			break;
 		if (fault_on(c->o, FAULT_NO_PING_REPLY)) {
-			client_log(c, "ping %u: fault no-ping-reply",
-			    (uint32_t)v);
+			client_log(c, "ping %u: fault no-ping-reply", ts);
 			break;
 		}
-		chunk_writer_user_control(&c->w, c->out, UC_PING_RESPONSE,
-		    (uint32_t)v);
+		rtmp_peer_user_control(&c->rtmp, RTMP_UC_PING_RESPONSE, ts);
 		break;
 	case RTMP_DATA_AMF0:
 	case RTMP_DATA_AMF3:
@@ -832,9 +696,17 @@ client_demux_event(void *ctx, enum chunk_event ev, uint64_t value)
 		    ")", value);
 }
 
-static const struct chunk_demux_ops client_demux_ops = {
+static void client_end(void *, enum rtmp_peer_end, const char *);
+static void client_close_cb(void *);
+static void client_input(void *, const uint8_t *, size_t);
+
+static const struct rtmp_peer_ops client_peer_ops = {
+	client_input,
+	client_media_message,
 	client_message,
 	client_demux_event,
+	client_end,
+	client_close_cb,
 };
 
 /* S0 S1 S2: version 3, our time and random bytes, then C1 echoed. */
@@ -842,20 +714,13 @@ static void
 send_s0s1s2(struct client *c)
 {
 	uint8_t s1[HANDSHAKE_BLOCK];
-	uint32_t t, i;
 
-	t = (uint32_t)((g_get_monotonic_time() - c->o->start_us) / 1000);
-	s1[0] = (uint8_t)(t >> 24);
-	s1[1] = (uint8_t)(t >> 16);
-	s1[2] = (uint8_t)(t >> 8);
-	s1[3] = (uint8_t)t;
 	/* A zero version: clients skip the digest check (no FP9 scheme). */
-	memset(s1 + 4, 0, 4);
-	for (i = 8; i < HANDSHAKE_BLOCK; i++)
-		s1[i] = (uint8_t)g_random_int_range(0, 256);
-	g_byte_array_append(c->out, (const guint8 *)"\x03", 1);
-	g_byte_array_append(c->out, s1, sizeof(s1));
-	g_byte_array_append(c->out, c->c0c1 + 1, HANDSHAKE_BLOCK);
+	rtmp_handshake_block(s1, (uint32_t)((g_get_monotonic_time() -
+	    c->o->start_us) / 1000));
+	g_byte_array_append(c->rtmp.out, (const guint8 *)"\x03", 1);
+	g_byte_array_append(c->rtmp.out, s1, sizeof(s1));
+	g_byte_array_append(c->rtmp.out, c->c0c1 + 1, HANDSHAKE_BLOCK);
 }
 
 static gboolean
@@ -865,8 +730,8 @@ client_slow_handshake(gpointer data)
 
 	c->hs_timer = 0;
 	send_s0s1s2(c);
-	client_flush(c);
-	if (c->dead)
+	rtmp_peer_flush(&c->rtmp);
+	if (c->rtmp.dead)
 		client_close(c);
 	return G_SOURCE_REMOVE;
 }
@@ -879,25 +744,24 @@ client_handshake_done(struct client *c)
 		c->phase = PHASE_GARBAGE;
 		c->garbage_us = g_get_monotonic_time();
 		/* A first byte that starts no chunk: fmt 3 on csid 63. */
-		g_byte_array_append(c->out, (const guint8 *)"\xff", 1);
+		g_byte_array_append(c->rtmp.out, (const guint8 *)"\xff", 1);
 		c->garbage_timer = g_timeout_add(GARBAGE_TICK_MS,
 		    client_garbage, c);
 		(void)client_garbage(c);
 		return;
 	}
 	c->phase = PHASE_CHUNKS;
-	chunk_demux_init(&c->demux, &client_demux_ops, c);
-	c->demux_ready = true;
+	rtmp_peer_demux_start(&c->rtmp);
 }
 
 /* Consumes received bytes by phase. */
 static void
-client_input(struct client *c, const uint8_t *p, size_t n)
+client_input(void *ctx, const uint8_t *p, size_t n)
 {
+	struct client *c = ctx;
 	size_t take;
 
-	c->bytes_in += n;
-	while (n > 0 && !c->dead) {
+	while (n > 0 && !c->rtmp.dead) {
 		switch (c->phase) {
 		case PHASE_C0C1:
 			take = MIN(n, sizeof(c->c0c1) - c->hs_have);
@@ -910,7 +774,7 @@ client_input(struct client *c, const uint8_t *p, size_t n)
 			if (c->c0c1[0] != HANDSHAKE_VERSION_PLAIN) {
 				client_log(c, "handshake version %u: only "
 				    "plain RTMP (3) is spoken", c->c0c1[0]);
-				c->dead = true;
+				c->rtmp.dead = true;
 				return;
 			}
 			c->phase = PHASE_C2;
@@ -934,7 +798,7 @@ client_input(struct client *c, const uint8_t *p, size_t n)
 				client_handshake_done(c);
 			break;
 		case PHASE_CHUNKS:
-			chunk_demux_feed(&c->demux, p, n);
+			rtmp_peer_feed(&c->rtmp, p, n);
 			n = 0;
 			break;
 		case PHASE_GARBAGE:
@@ -942,51 +806,30 @@ client_input(struct client *c, const uint8_t *p, size_t n)
 			break;
 		}
 	}
-	/* Acknowledge as the client's window asks. */
-	if (c->phase == PHASE_CHUNKS && c->peer_window > 0 &&
-	    c->bytes_in - c->acked >= c->peer_window) {
-		c->acked = c->bytes_in;
-		chunk_writer_control(&c->w, c->out, RTMP_ACK,
-		    (uint32_t)c->bytes_in);
-	}
 }
 
-static gboolean
-client_readable(GSocket *sock, GIOCondition cond, gpointer data)
+/* Why the connection ends, in the log. */
+static void
+client_end(void *ctx, enum rtmp_peer_end why, const char *message)
 {
-	g_autoptr(GError) err = NULL;
-	struct client *c = data;
-	uint8_t buf[READ_BUF];
-	gssize n;
+	struct client *c = ctx;
 
-	(void)cond;
-	for (;;) {
-		n = g_socket_receive(sock, (gchar *)buf, sizeof(buf), NULL,
-		    &err);
-		if (n < 0) {
-			if (!g_error_matches(err, G_IO_ERROR,
-			    G_IO_ERROR_WOULD_BLOCK)) {
-				client_log(c, "receive: %s", err->message);
-				c->dead = true;
-			}
-			break;
-		}
-		if (n == 0) {
-			client_log(c, "closed by the client");
-			c->dead = true;
-			break;
-		}
-		client_input(c, buf, (size_t)n);
-		if (c->dead)
-			break;
+	switch (why) {
+	case RTMP_PEER_RECEIVE_ERROR:
+		client_log(c, "receive: %s", message);
+		break;
+	case RTMP_PEER_SEND_ERROR:
+		client_log(c, "send: %s", message);
+		break;
+	case RTMP_PEER_EOF:
+		client_log(c, "closed by the client");
+		break;
+	case RTMP_PEER_UNREAD:
+		client_log(c, "not reading what is sent: closed");
+		break;
+	case RTMP_PEER_DRAINED:
+		break;
 	}
-	if (!c->dead)
-		client_flush(c);
-	if (c->dead) {
-		client_close(c);
-		return G_SOURCE_REMOVE;
-	}
-	return G_SOURCE_CONTINUE;
 }
 
 static void
@@ -996,14 +839,6 @@ client_close(struct client *c)
 
 	stop_play(c, "connection closed");
 	stop_publish(c, "connection closed");
-	if (c->in_src != NULL) {
-		g_source_destroy(c->in_src);
-		g_source_unref(c->in_src);
-	}
-	if (c->out_src != NULL) {
-		g_source_destroy(c->out_src);
-		g_source_unref(c->out_src);
-	}
 	if (c->hs_timer != 0)
 		g_source_remove(c->hs_timer);
 	if (c->ping_timer != 0)
@@ -1012,14 +847,15 @@ client_close(struct client *c)
 		g_source_remove(c->garbage_timer);
 	if (c->media_timer != 0)
 		g_source_remove(c->media_timer);
-	g_socket_close(c->sock, NULL);
-	g_object_unref(c->sock);
-	if (c->demux_ready)
-		chunk_demux_free(&c->demux);
-	field_record_free(&c->fields);
-	g_byte_array_unref(c->out);
+	rtmp_peer_clear(&c->rtmp);
 	o->clients = g_list_remove(o->clients, c);
 	g_free(c);
+}
+
+static void
+client_close_cb(void *ctx)
+{
+	client_close(ctx);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1056,23 +892,16 @@ client_new(struct origin *o, GSocket *sock)
 	c = g_new0(struct client, 1);
 	c->o = o;
 	c->id = ++o->next_id;
-	c->sock = sock;
-	c->out = g_byte_array_new();
+	rtmp_peer_init(&c->rtmp, &client_peer_ops, c);
+	c->rtmp.sock = sock;
+	c->rtmp.out_max = OUT_MAX;
 	c->start_us = g_get_monotonic_time();
 	c->phase = PHASE_C0C1;
-	field_record_init(&c->fields);
-	chunk_writer_init(&c->w);
 	if ((peer = g_socket_get_remote_address(sock, NULL)) != NULL)
 		address_format(peer, c->peer, sizeof(c->peer));
 	else
 		g_strlcpy(c->peer, "?", sizeof(c->peer));
-	g_socket_set_blocking(sock, FALSE);
-	(void)g_socket_set_option(sock, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
-	c->in_src = g_socket_create_source(sock, G_IO_IN | G_IO_HUP |
-	    G_IO_ERR, NULL);
-	g_source_set_callback(c->in_src, (GSourceFunc)(void (*)(void))
-	    client_readable, c, NULL);
-	g_source_attach(c->in_src, NULL);
+	rtmp_peer_attach(&c->rtmp);
 	o->clients = g_list_prepend(o->clients, c);
 	client_log(c, "connected");
 }

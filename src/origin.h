@@ -97,4 +97,21 @@ void	origin_media_audio_frame(GByteArray *);
 /* The onMetaData data message body. */
 void	origin_media_metadata(GByteArray *);
 
+/* Frame n's timestamp: video every 40 ms, AAC every 1024 samples. */
+uint32_t origin_media_video_ts(uint32_t n);
+uint32_t origin_media_audio_ts(uint32_t n);
+
+/* Which frames are due by the wall clock, in timestamp order. */
+struct origin_media_clock {
+	uint32_t	 vframes;	/* due so far, sent or not */
+	uint32_t	 aframes;
+};
+
+/*
+ * The next frame due by now_ms (since the stream began): true with *video
+ * and its number *n, the clock counting it as due; false when none is.
+ */
+bool	origin_media_next(struct origin_media_clock *, uint32_t now_ms,
+	    bool *video, uint32_t *n);
+
 #endif

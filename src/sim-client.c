@@ -1,13 +1,14 @@
 /*
  * Simulated RTMP clients: see sim-client.h.
  *
- * One GSocket per client, read by a GSocket source (and written by another
- * while the kernel's buffer is full).  The server's chunks go through the
- * dissectors' demultiplexer; a message is decoded into a field record and
- * acted on (a _result moves the commands along, onStatus starts the
- * stream, a ping is answered).  A publisher's frames come from a 10 ms
- * timer that sends what is due by the wall clock since Publish.Start, so
- * that timestamps follow real time as an encoder's do.
+ * One RTMP peer per client (rtmp-peer.c: a GSocket read by a source and
+ * written by another while the kernel's buffer is full, the chunk writer).
+ * The server's chunks go through the dissectors' demultiplexer; a message
+ * is decoded into a field record and acted on (a _result moves the
+ * commands along, onStatus starts the stream, a ping is answered).  A
+ * publisher's frames come from a 10 ms timer that sends what is due by the
+ * wall clock since Publish.Start, so that timestamps follow real time as an
+ * encoder's do.
  *
  * Nothing is freed inside a demultiplexer callback: a client that must
  * end is marked, and the source callback that fed it closes it.
@@ -15,12 +16,6 @@
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
-
-#include <sys/types.h>
-#include <sys/socket.h>
-
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -34,6 +29,7 @@
 #include "message.h"
 #include "origin.h"
 #include "rtmp-encode.h"
+#include "rtmp-peer.h"
 #include "sim-client.h"
 
 #define SIM_CHUNK_SIZE		4096U	/* a publisher's, as OBS sets it */
@@ -41,7 +37,6 @@
 #define SIM_BUFFER_MS		1000U	/* a player's Set Buffer Length */
 #define MEDIA_TICK_MS		10
 #define OUT_MAX			(2U * 1024U * 1024U)	/* then frames wait */
-#define READ_BUF		16384
 
 /* Chunk stream ids, as ffmpeg uses them. */
 #define CSID_CONTROL		2
@@ -50,10 +45,6 @@
 #define CSID_DATA		5
 #define CSID_VIDEO		6
 #define CSID_STREAM		8
-
-#define UC_SET_BUFFER_LENGTH	3
-#define UC_PING_REQUEST		6
-#define UC_PING_RESPONSE	7
 
 #define TXN_CONNECT		1
 
@@ -72,24 +63,12 @@ struct sim_client {
 	char			 address[80];
 	struct sim_client_stats	 st;
 
-	GSocket			*sock;
-	GSource			*in_src;
-	GSource			*out_src;
-	GByteArray		*out;
-	guint			 out_pos;
-	bool			 closing;	/* close once out is sent */
-	bool			 dead;		/* close when it is safe */
+	struct rtmp_peer	 rtmp;
+	GSource			*connect_src;	/* while connecting */
 	char			 dead_why[128];
 
 	uint8_t			 s0s1[1 + HANDSHAKE_BLOCK];
 	size_t			 hs_have;	/* of S0 S1 S2 */
-
-	struct chunk_demux	 demux;
-	bool			 demux_ready;
-	struct field_record	 fields;
-	struct chunk_writer	 w;
-	uint32_t		 server_window;
-	uint64_t		 acked;
 
 	double			 next_txn;
 	double			 create_txn;
@@ -102,8 +81,7 @@ struct sim_client {
 	/* A publisher's frames, due by the wall clock. */
 	guint			 media_timer;
 	gint64			 publish_us;
-	uint32_t		 vframes;	/* due so far, sent or not */
-	uint32_t		 aframes;
+	struct origin_media_clock clock;
 	uint32_t		 gop_base;	/* the frame a GOP began at */
 	bool			 waiting_key;	/* frames were skipped */
 };
@@ -127,33 +105,24 @@ sim_log(const struct sim_client *c, const char *fmt, ...)
 static void
 sim_fail(struct sim_client *c, const char *why)
 {
-	if (!c->dead)
+	if (!c->rtmp.dead)
 		g_strlcpy(c->dead_why, why, sizeof(c->dead_why));
-	c->dead = true;
+	c->rtmp.dead = true;
 }
 
 static void
 sim_close(struct sim_client *c)
 {
-	if (c->in_src != NULL) {
-		g_source_destroy(c->in_src);
-		g_source_unref(c->in_src);
-		c->in_src = NULL;
-	}
-	if (c->out_src != NULL) {
-		g_source_destroy(c->out_src);
-		g_source_unref(c->out_src);
-		c->out_src = NULL;
+	if (c->connect_src != NULL) {
+		g_source_destroy(c->connect_src);
+		g_source_unref(c->connect_src);
+		c->connect_src = NULL;
 	}
 	if (c->media_timer != 0) {
 		g_source_remove(c->media_timer);
 		c->media_timer = 0;
 	}
-	if (c->sock != NULL) {
-		g_socket_close(c->sock, NULL);
-		g_object_unref(c->sock);
-		c->sock = NULL;
-	}
+	rtmp_peer_close(&c->rtmp);
 	if (c->st.state != SIM_ENDED) {
 		g_strlcpy(c->st.end, c->dead_why[0] != '\0' ? c->dead_why :
 		    "closed", sizeof(c->st.end));
@@ -170,94 +139,33 @@ sim_close(struct sim_client *c)
 /* ------------------------------------------------------------------ */
 /* Sending                                                              */
 
-static gboolean sim_writable(GSocket *, GIOCondition, gpointer);
-
-/* Sends what is queued; the rest waits for the socket to be writable. */
-static void
-sim_flush(struct sim_client *c)
-{
-	g_autoptr(GError) err = NULL;
-	gssize n;
-
-	if (c->sock == NULL || c->dead)
-		return;
-	while (c->out_pos < c->out->len) {
-		n = g_socket_send(c->sock,
-		    (const gchar *)c->out->data + c->out_pos,
-		    c->out->len - c->out_pos, NULL, &err);
-		if (n < 0) {
-			if (g_error_matches(err, G_IO_ERROR,
-			    G_IO_ERROR_WOULD_BLOCK))
-				break;
-			sim_fail(c, err->message);
-			return;
-		}
-		c->out_pos += (guint)n;
-		c->st.bytes_out += (uint64_t)n;
-	}
-	if (c->out_pos == c->out->len) {
-		g_byte_array_set_size(c->out, 0);
-		c->out_pos = 0;
-		if (c->out_src != NULL) {
-			g_source_destroy(c->out_src);
-			g_source_unref(c->out_src);
-			c->out_src = NULL;
-		}
-		if (c->closing)
-			sim_fail(c, "stopped");
-		return;
-	}
-	if (c->out_src == NULL) {
-		c->out_src = g_socket_create_source(c->sock, G_IO_OUT, NULL);
-		g_source_set_callback(c->out_src, (GSourceFunc)(void (*)(void))
-		    sim_writable, c, NULL);
-		g_source_attach(c->out_src, NULL);
-	}
-}
-
-static gboolean
-sim_writable(GSocket *sock, GIOCondition cond, gpointer data)
-{
-	struct sim_client *c = data;
-
-	(void)sock;
-	(void)cond;
-	sim_flush(c);
-	if (c->dead) {
-		sim_close(c);
-		return G_SOURCE_REMOVE;
-	}
-	return G_SOURCE_CONTINUE;
-}
-
-/* Bytes queued and not yet taken by the kernel. */
-static guint
-sim_pending(const struct sim_client *c)
-{
-	return c->out->len - c->out_pos;
-}
-
-static void
-sim_message(struct sim_client *c, uint32_t csid, uint8_t type, uint32_t msid,
-    uint32_t ts, GByteArray *body)
-{
-	(void)chunk_writer_message(&c->w, c->out, csid, type, msid, ts,
-	    body->data, body->len);
-	g_byte_array_unref(body);
-}
-
 /* A command: name, a new transaction id (or 0), a null command object. */
 static GByteArray *
 sim_command(struct sim_client *c, const char *name, double *txn)
 {
-	GByteArray *b = g_byte_array_new();
 	double t = 0;
 
 	if (txn != NULL)
 		t = *txn = c->next_txn++;
-	enc_amf0_string(b, name);
-	enc_amf0_number(b, t);
-	return b;
+	return rtmp_command_begin(name, t);
+}
+
+/* A command on the connection (stream 0). */
+static void
+sim_send_command(struct sim_client *c, GByteArray *body)
+{
+	rtmp_peer_send(&c->rtmp, CSID_COMMAND, RTMP_COMMAND_AMF0, 0, 0, body);
+}
+
+/* releaseStream, FCPublish, FCUnpublish: name, 0, null, the stream. */
+static void
+sim_stream_command(struct sim_client *c, const char *name)
+{
+	GByteArray *b = sim_command(c, name, NULL);
+
+	enc_amf0_null(b);
+	enc_amf0_string(b, c->stream);
+	sim_send_command(c, b);
 }
 
 static void
@@ -287,7 +195,7 @@ send_connect(struct sim_client *c)
 		enc_amf0_prop_number(b, "videoFunction", 1);
 	}
 	enc_amf0_object_end(b);
-	sim_message(c, CSID_COMMAND, RTMP_COMMAND_AMF0, 0, 0, b);
+	sim_send_command(c, b);
 }
 
 /* After connect's _result: the window, then the stream. */
@@ -296,33 +204,27 @@ send_create_stream(struct sim_client *c)
 {
 	GByteArray *b;
 
-	chunk_writer_control(&c->w, c->out, RTMP_WINDOW_ACK_SIZE, SIM_WINDOW);
+	rtmp_peer_control(&c->rtmp, RTMP_WINDOW_ACK_SIZE, SIM_WINDOW);
 	if (c->role == SIM_PUBLISHER) {
-		b = sim_command(c, "releaseStream", NULL);
-		enc_amf0_null(b);
-		enc_amf0_string(b, c->stream);
-		sim_message(c, CSID_COMMAND, RTMP_COMMAND_AMF0, 0, 0, b);
-		b = sim_command(c, "FCPublish", NULL);
-		enc_amf0_null(b);
-		enc_amf0_string(b, c->stream);
-		sim_message(c, CSID_COMMAND, RTMP_COMMAND_AMF0, 0, 0, b);
+		sim_stream_command(c, "releaseStream");
+		sim_stream_command(c, "FCPublish");
 	}
 	b = sim_command(c, "createStream", &c->create_txn);
 	enc_amf0_null(b);
-	sim_message(c, CSID_COMMAND, RTMP_COMMAND_AMF0, 0, 0, b);
+	sim_send_command(c, b);
 }
 
 /* Set Buffer Length (user control 3): stream id, then milliseconds. */
 static void
 send_buffer_length(struct sim_client *c)
 {
-	uint8_t body[10] = { 0, UC_SET_BUFFER_LENGTH,
+	uint8_t body[10] = { 0, RTMP_UC_SET_BUFFER_LENGTH,
 	    (uint8_t)(c->msid >> 24), (uint8_t)(c->msid >> 16),
 	    (uint8_t)(c->msid >> 8), (uint8_t)c->msid,
 	    (uint8_t)(SIM_BUFFER_MS >> 24), (uint8_t)(SIM_BUFFER_MS >> 16),
 	    (uint8_t)(SIM_BUFFER_MS >> 8), (uint8_t)SIM_BUFFER_MS };
 
-	(void)chunk_writer_message(&c->w, c->out, CSID_CONTROL,
+	(void)chunk_writer_message(&c->rtmp.w, c->rtmp.out, CSID_CONTROL,
 	    RTMP_USER_CONTROL, 0, 0, body, sizeof(body));
 }
 
@@ -337,33 +239,21 @@ send_start(struct sim_client *c)
 		enc_amf0_null(b);
 		enc_amf0_string(b, c->stream);
 		enc_amf0_number(b, -2000);	/* live, else recorded */
-		sim_message(c, CSID_STREAM, RTMP_COMMAND_AMF0, c->msid, 0, b);
+		rtmp_peer_send(&c->rtmp, CSID_STREAM, RTMP_COMMAND_AMF0,
+		    c->msid, 0, b);
 		send_buffer_length(c);
 	} else {
 		b = sim_command(c, "publish", NULL);
 		enc_amf0_null(b);
 		enc_amf0_string(b, c->stream);
 		enc_amf0_string(b, "live");
-		sim_message(c, CSID_STREAM, RTMP_COMMAND_AMF0, c->msid, 0, b);
+		rtmp_peer_send(&c->rtmp, CSID_STREAM, RTMP_COMMAND_AMF0,
+		    c->msid, 0, b);
 	}
 }
 
 /* ------------------------------------------------------------------ */
 /* A publisher's media                                                  */
-
-/* Frame n's timestamp: video every 40 ms, AAC every 1024 samples. */
-static uint32_t
-video_ts(uint32_t n)
-{
-	return n * ORIGIN_FRAME_MS;
-}
-
-static uint32_t
-audio_ts(uint32_t n)
-{
-	return (uint32_t)((uint64_t)n * ORIGIN_AUDIO_SAMPLES * 1000 /
-	    ORIGIN_AUDIO_RATE);
-}
 
 /* @setDataFrame onMetaData, then the AVC and AAC sequence headers. */
 static void
@@ -373,13 +263,13 @@ send_stream_head(struct sim_client *c)
 
 	enc_amf0_string(b, "@setDataFrame");
 	origin_media_metadata(b);
-	sim_message(c, CSID_DATA, RTMP_DATA_AMF0, c->msid, 0, b);
+	rtmp_peer_send(&c->rtmp, CSID_DATA, RTMP_DATA_AMF0, c->msid, 0, b);
 	b = g_byte_array_new();
 	origin_media_video_config(b);
-	sim_message(c, CSID_VIDEO, RTMP_VIDEO, c->msid, 0, b);
+	rtmp_peer_send(&c->rtmp, CSID_VIDEO, RTMP_VIDEO, c->msid, 0, b);
 	b = g_byte_array_new();
 	origin_media_audio_config(b);
-	sim_message(c, CSID_AUDIO, RTMP_AUDIO, c->msid, 0, b);
+	rtmp_peer_send(&c->rtmp, CSID_AUDIO, RTMP_AUDIO, c->msid, 0, b);
 }
 
 static void
@@ -389,7 +279,8 @@ send_video(struct sim_client *c, uint32_t n)
 	uint32_t index = (n - c->gop_base) % ORIGIN_GOP;
 
 	origin_media_video_frame(b, index, n / ORIGIN_GOP);
-	sim_message(c, CSID_VIDEO, RTMP_VIDEO, c->msid, video_ts(n), b);
+	rtmp_peer_send(&c->rtmp, CSID_VIDEO, RTMP_VIDEO, c->msid,
+	    origin_media_video_ts(n), b);
 	c->st.video++;
 	if (index == 0)
 		c->st.keyframes++;
@@ -401,7 +292,8 @@ send_audio(struct sim_client *c, uint32_t n)
 	GByteArray *b = g_byte_array_new();
 
 	origin_media_audio_frame(b);
-	sim_message(c, CSID_AUDIO, RTMP_AUDIO, c->msid, audio_ts(n), b);
+	rtmp_peer_send(&c->rtmp, CSID_AUDIO, RTMP_AUDIO, c->msid,
+	    origin_media_audio_ts(n), b);
 	c->st.audio++;
 }
 
@@ -414,38 +306,27 @@ static gboolean
 sim_media(gpointer data)
 {
 	struct sim_client *c = data;
-	uint32_t now_ms, vts, ats;
-	bool full;
+	uint32_t now_ms, n;
+	bool full, video;
 
 	now_ms = (uint32_t)((g_get_monotonic_time() - c->publish_us) / 1000);
-	full = sim_pending(c) > OUT_MAX;
-	for (;;) {
-		vts = video_ts(c->vframes);
-		ats = audio_ts(c->aframes);
-		if (vts > now_ms && ats > now_ms)
-			break;
-		if (vts <= ats) {
-			if (full) {
-				c->st.skipped++;
+	full = rtmp_peer_pending(&c->rtmp) > OUT_MAX;
+	while (origin_media_next(&c->clock, now_ms, &video, &n)) {
+		if (full) {
+			c->st.skipped++;
+			if (video)
 				c->waiting_key = true;
-			} else {
-				if (c->waiting_key) {
-					c->gop_base = c->vframes;
-					c->waiting_key = false;
-				}
-				send_video(c, c->vframes);
+		} else if (video) {
+			if (c->waiting_key) {
+				c->gop_base = n;
+				c->waiting_key = false;
 			}
-			c->vframes++;
-		} else {
-			if (full)
-				c->st.skipped++;
-			else
-				send_audio(c, c->aframes);
-			c->aframes++;
-		}
+			send_video(c, n);
+		} else
+			send_audio(c, n);
 	}
-	sim_flush(c);
-	if (c->dead) {
+	rtmp_peer_flush(&c->rtmp);
+	if (c->rtmp.dead) {
 		c->media_timer = 0;
 		sim_close(c);
 		return G_SOURCE_REMOVE;
@@ -458,8 +339,9 @@ sim_media(gpointer data)
 
 /* A player's media: counted, its clock and gaps followed. */
 static void
-on_media(struct sim_client *c, const struct rtmp_message *m)
+on_media(void *ctx, const struct rtmp_message *m)
 {
+	struct sim_client *c = ctx;
 	gint64 now = g_get_monotonic_time();
 	double gap;
 
@@ -500,12 +382,13 @@ name_is(const char *name, size_t len, const char *want)
 static void
 on_status(struct sim_client *c)
 {
+	const struct field_record *f = &c->rtmp.fields;
 	const char *code, *level;
 	size_t clen, llen;
 
-	if ((code = field_record_string(&c->fields, "code", &clen)) == NULL)
+	if ((code = field_record_string(f, "code", &clen)) == NULL)
 		return;
-	level = field_record_string(&c->fields, "level", &llen);
+	level = field_record_string(f, "level", &llen);
 	g_strlcpy(c->st.status, code, MIN(clen + 1, sizeof(c->st.status)));
 	sim_log(c, "onStatus %s", c->st.status);
 	if (name_is(level, llen, "error")) {
@@ -529,13 +412,14 @@ on_status(struct sim_client *c)
 static void
 on_command(struct sim_client *c)
 {
+	const struct field_record *f = &c->rtmp.fields;
 	const char *name;
 	size_t len;
 	double txn = 0, v;
 
-	if ((name = field_record_string(&c->fields, "name", &len)) == NULL)
+	if ((name = field_record_string(f, "name", &len)) == NULL)
 		return;
-	(void)field_record_number(&c->fields, "txn", &txn);
+	(void)field_record_number(f, "txn", &txn);
 	if (name_is(name, len, "_error") && (txn == TXN_CONNECT ||
 	    txn == c->create_txn)) {
 		sim_fail(c, txn == TXN_CONNECT ? "connect rejected" :
@@ -544,7 +428,7 @@ on_command(struct sim_client *c)
 		send_create_stream(c);
 	} else if (name_is(name, len, "_result") && txn == c->create_txn &&
 	    c->msid == 0) {
-		if (!field_record_number(&c->fields, "value", &v) || v < 1 ||
+		if (!field_record_number(f, "value", &v) || v < 1 ||
 		    v > 0xffffff) {
 			sim_fail(c, "createStream gave no stream id");
 			return;
@@ -556,36 +440,22 @@ on_command(struct sim_client *c)
 	}
 }
 
+/* Decoded into c->rtmp.fields (a Window Ack Size is the peer's). */
 static void
 sim_demux_message(void *ctx, const struct rtmp_message *m)
 {
 	struct sim_client *c = ctx;
-	double v, ts;
+	uint32_t ts;
 
-	if (c->dead || c->closing)
-		return;
-	if (m->type == RTMP_AUDIO || m->type == RTMP_VIDEO) {
-		on_media(c, m);
-		return;
-	}
-	field_record_clear(&c->fields);
-	if (msg_decode(m, &c->fields.sink) != MSG_OK)
-		return;
 	switch (m->type) {
 	case RTMP_COMMAND_AMF0:
 	case RTMP_COMMAND_AMF3:
 		on_command(c);
 		break;
-	case RTMP_WINDOW_ACK_SIZE:
-		if (field_record_number(&c->fields, "window", &v))
-			c->server_window = (uint32_t)v;
-		break;
 	case RTMP_USER_CONTROL:
-		if (field_record_number(&c->fields, "event", &v) &&
-		    v == UC_PING_REQUEST &&
-		    field_record_number(&c->fields, "ping_ts", &ts))
-			chunk_writer_user_control(&c->w, c->out,
-			    UC_PING_RESPONSE, (uint32_t)ts);
+		if (rtmp_peer_ping_request(&c->rtmp, &ts))
+			rtmp_peer_user_control(&c->rtmp,
+			    RTMP_UC_PING_RESPONSE, ts);
 		break;
 	default:
 		break;
@@ -603,9 +473,17 @@ sim_demux_event(void *ctx, enum chunk_event ev, uint64_t value)
 		    "resynchronised", value);
 }
 
-static const struct chunk_demux_ops sim_demux_ops = {
+static void sim_input(void *, const uint8_t *, size_t);
+static void sim_end(void *, enum rtmp_peer_end, const char *);
+static void sim_close_cb(void *);
+
+static const struct rtmp_peer_ops sim_peer_ops = {
+	sim_input,
+	on_media,
 	sim_demux_message,
 	sim_demux_event,
+	sim_end,
+	sim_close_cb,
 };
 
 /* C2 echoes S1 (its time, then ours); then connect. */
@@ -621,22 +499,22 @@ sim_handshake_done(struct sim_client *c)
 	c2[5] = (uint8_t)(t >> 16);
 	c2[6] = (uint8_t)(t >> 8);
 	c2[7] = (uint8_t)t;
-	g_byte_array_append(c->out, c2, sizeof(c2));
-	chunk_demux_init(&c->demux, &sim_demux_ops, c);
-	c->demux_ready = true;
+	g_byte_array_append(c->rtmp.out, c2, sizeof(c2));
+	rtmp_peer_demux_start(&c->rtmp);
 	c->st.state = SIM_COMMANDS;
 	if (c->role == SIM_PUBLISHER) {
-		chunk_writer_control(&c->w, c->out, RTMP_SET_CHUNK_SIZE,
+		rtmp_peer_control(&c->rtmp, RTMP_SET_CHUNK_SIZE,
 		    SIM_CHUNK_SIZE);
-		chunk_writer_set_chunk_size(&c->w, SIM_CHUNK_SIZE);
+		chunk_writer_set_chunk_size(&c->rtmp.w, SIM_CHUNK_SIZE);
 	}
 	send_connect(c);
 }
 
 /* Received bytes, by phase: S0 S1 S2, then chunks. */
 static void
-sim_input(struct sim_client *c, const uint8_t *p, size_t n)
+sim_input(void *ctx, const uint8_t *p, size_t n)
 {
+	struct sim_client *c = ctx;
 	size_t take;
 
 	c->st.bytes_in += n;
@@ -657,48 +535,37 @@ sim_input(struct sim_client *c, const uint8_t *p, size_t n)
 			return;
 		sim_handshake_done(c);
 	}
-	if (n > 0 && c->demux_ready)
-		chunk_demux_feed(&c->demux, p, n);
-	/* Acknowledge as the server's window asks. */
-	if (c->server_window > 0 &&
-	    c->st.bytes_in - c->acked >= c->server_window) {
-		c->acked = c->st.bytes_in;
-		chunk_writer_control(&c->w, c->out, RTMP_ACK,
-		    (uint32_t)c->st.bytes_in);
+	if (n > 0 && c->rtmp.demux_ready)
+		rtmp_peer_feed(&c->rtmp, p, n);
+}
+
+/* Why the connection ends: the client's end reason. */
+static void
+sim_end(void *ctx, enum rtmp_peer_end why, const char *message)
+{
+	struct sim_client *c = ctx;
+
+	switch (why) {
+	case RTMP_PEER_RECEIVE_ERROR:
+	case RTMP_PEER_SEND_ERROR:
+		sim_fail(c, message);
+		break;
+	case RTMP_PEER_EOF:
+		sim_fail(c, "closed by the server");
+		break;
+	case RTMP_PEER_UNREAD:	/* no out_max: frames are skipped */
+		sim_fail(c, "the server does not read");
+		break;
+	case RTMP_PEER_DRAINED:
+		sim_fail(c, "stopped");
+		break;
 	}
 }
 
-static gboolean
-sim_readable(GSocket *sock, GIOCondition cond, gpointer data)
+static void
+sim_close_cb(void *ctx)
 {
-	struct sim_client *c = data;
-	uint8_t buf[READ_BUF];
-	gssize n;
-
-	(void)cond;
-	while (!c->dead) {
-		g_autoptr(GError) err = NULL;
-
-		n = g_socket_receive(sock, (gchar *)buf, sizeof(buf), NULL,
-		    &err);
-		if (n < 0) {
-			if (!g_error_matches(err, G_IO_ERROR,
-			    G_IO_ERROR_WOULD_BLOCK))
-				sim_fail(c, err->message);
-			break;
-		}
-		if (n == 0) {
-			sim_fail(c, "closed by the server");
-			break;
-		}
-		sim_input(c, buf, (size_t)n);
-	}
-	sim_flush(c);
-	if (c->dead) {
-		sim_close(c);
-		return G_SOURCE_REMOVE;
-	}
-	return G_SOURCE_CONTINUE;
+	sim_close(ctx);
 }
 
 /* ------------------------------------------------------------------ */
@@ -709,17 +576,10 @@ static void
 send_c0c1(struct sim_client *c)
 {
 	uint8_t c1[HANDSHAKE_BLOCK];
-	uint32_t t = (uint32_t)(g_get_monotonic_time() / 1000), i;
 
-	c1[0] = (uint8_t)(t >> 24);
-	c1[1] = (uint8_t)(t >> 16);
-	c1[2] = (uint8_t)(t >> 8);
-	c1[3] = (uint8_t)t;
-	memset(c1 + 4, 0, 4);
-	for (i = 8; i < HANDSHAKE_BLOCK; i++)
-		c1[i] = (uint8_t)g_random_int_range(0, 256);
-	g_byte_array_append(c->out, (const guint8 *)"\x03", 1);
-	g_byte_array_append(c->out, c1, sizeof(c1));
+	rtmp_handshake_block(c1, (uint32_t)(g_get_monotonic_time() / 1000));
+	g_byte_array_append(c->rtmp.out, (const guint8 *)"\x03", 1);
+	g_byte_array_append(c->rtmp.out, c1, sizeof(c1));
 }
 
 static void
@@ -729,7 +589,7 @@ sim_connected(struct sim_client *c)
 	g_autofree char *ip = NULL;
 	GInetSocketAddress *isa;
 
-	if ((local = g_socket_get_local_address(c->sock, NULL)) != NULL &&
+	if ((local = g_socket_get_local_address(c->rtmp.sock, NULL)) != NULL &&
 	    G_IS_INET_SOCKET_ADDRESS(local)) {
 		isa = G_INET_SOCKET_ADDRESS(local);
 		ip = g_inet_address_to_string(
@@ -738,18 +598,13 @@ sim_connected(struct sim_client *c)
 		    NULL ? "[%s]:%u" : "%s:%u", ip,
 		    g_inet_socket_address_get_port(isa));
 	}
-	(void)g_socket_set_option(c->sock, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
 	c->st.state = SIM_HANDSHAKE;
-	c->in_src = g_socket_create_source(c->sock, G_IO_IN | G_IO_HUP |
-	    G_IO_ERR, NULL);
-	g_source_set_callback(c->in_src, (GSourceFunc)(void (*)(void))
-	    sim_readable, c, NULL);
-	g_source_attach(c->in_src, NULL);
+	rtmp_peer_attach(&c->rtmp);
 	sim_log(c, "connected from %s, %s %s/%s", c->address,
 	    c->role == SIM_PLAYER ? "playing" : "publishing", c->app,
 	    c->stream);
 	send_c0c1(c);
-	sim_flush(c);
+	rtmp_peer_flush(&c->rtmp);
 }
 
 /* The non-blocking connect has finished, one way or the other. */
@@ -760,15 +615,15 @@ sim_connect_ready(GSocket *sock, GIOCondition cond, gpointer data)
 	struct sim_client *c = data;
 
 	(void)cond;
-	g_source_unref(c->out_src);
-	c->out_src = NULL;
+	g_source_unref(c->connect_src);
+	c->connect_src = NULL;
 	if (!g_socket_check_connect_result(sock, &err)) {
 		sim_fail(c, err->message);
 		sim_close(c);
 		return G_SOURCE_REMOVE;
 	}
 	sim_connected(c);
-	if (c->dead)
+	if (c->rtmp.dead)
 		sim_close(c);
 	return G_SOURCE_REMOVE;
 }
@@ -789,17 +644,17 @@ sim_client_start(struct sim_client *c)
 		return;
 	}
 	sa = g_inet_socket_address_new(ip, c->port);
-	c->sock = g_socket_new(g_socket_address_get_family(sa),
+	c->rtmp.sock = g_socket_new(g_socket_address_get_family(sa),
 	    G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &err);
-	if (c->sock == NULL) {
+	if (c->rtmp.sock == NULL) {
 		sim_fail(c, err->message);
 		sim_close(c);
 		return;
 	}
-	g_socket_set_blocking(c->sock, FALSE);
-	if (g_socket_connect(c->sock, sa, NULL, &err)) {
+	g_socket_set_blocking(c->rtmp.sock, FALSE);
+	if (g_socket_connect(c->rtmp.sock, sa, NULL, &err)) {
 		sim_connected(c);
-		if (c->dead)
+		if (c->rtmp.dead)
 			sim_close(c);
 		return;
 	}
@@ -808,10 +663,10 @@ sim_client_start(struct sim_client *c)
 		sim_close(c);
 		return;
 	}
-	c->out_src = g_socket_create_source(c->sock, G_IO_OUT, NULL);
-	g_source_set_callback(c->out_src, (GSourceFunc)(void (*)(void))
+	c->connect_src = g_socket_create_source(c->rtmp.sock, G_IO_OUT, NULL);
+	g_source_set_callback(c->connect_src, (GSourceFunc)(void (*)(void))
 	    sim_connect_ready, c, NULL);
-	g_source_attach(c->out_src, NULL);
+	g_source_attach(c->connect_src, NULL);
 }
 
 void
@@ -824,28 +679,23 @@ sim_client_stop(struct sim_client *c)
 		sim_close(c);
 		return;
 	}
-	if (c->st.state == SIM_ENDED || c->closing)
+	if (c->st.state == SIM_ENDED || c->rtmp.closing)
 		return;
 	if (c->media_timer != 0) {
 		g_source_remove(c->media_timer);
 		c->media_timer = 0;
 	}
-	if (c->msid != 0 && c->demux_ready) {
-		if (c->role == SIM_PUBLISHER) {
-			b = sim_command(c, "FCUnpublish", NULL);
-			enc_amf0_null(b);
-			enc_amf0_string(b, c->stream);
-			sim_message(c, CSID_COMMAND, RTMP_COMMAND_AMF0, 0, 0,
-			    b);
-		}
+	if (c->msid != 0 && c->rtmp.demux_ready) {
+		if (c->role == SIM_PUBLISHER)
+			sim_stream_command(c, "FCUnpublish");
 		b = sim_command(c, "deleteStream", NULL);
 		enc_amf0_null(b);
 		enc_amf0_number(b, c->msid);
-		sim_message(c, CSID_COMMAND, RTMP_COMMAND_AMF0, 0, 0, b);
+		sim_send_command(c, b);
 	}
-	c->closing = true;
-	sim_flush(c);
-	if (c->dead)
+	c->rtmp.closing = true;
+	rtmp_peer_flush(&c->rtmp);
+	if (c->rtmp.dead)
 		sim_close(c);
 }
 
@@ -861,9 +711,8 @@ sim_client_new(enum sim_role role, const char *label, const char *host,
 	c->port = port;
 	g_strlcpy(c->app, app, sizeof(c->app));
 	g_strlcpy(c->stream, stream, sizeof(c->stream));
-	c->out = g_byte_array_new();
-	field_record_init(&c->fields);
-	chunk_writer_init(&c->w);
+	rtmp_peer_init(&c->rtmp, &sim_peer_ops, c);
+	c->rtmp.sent_count = &c->st.bytes_out;
 	c->st.state = SIM_IDLE;
 	return c;
 }
@@ -900,9 +749,6 @@ sim_client_free(struct sim_client *c)
 	/* Quietly: the caller has told what it did. */
 	c->st.state = SIM_ENDED;
 	sim_close(c);
-	if (c->demux_ready)
-		chunk_demux_free(&c->demux);
-	field_record_free(&c->fields);
-	g_byte_array_unref(c->out);
+	rtmp_peer_clear(&c->rtmp);
 	g_free(c);
 }
