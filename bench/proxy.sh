@@ -22,7 +22,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 RTMPSCOPE=${RTMPSCOPE:-$here/../rtmpscope}
 BENCH_DIR=${BENCH_DIR:-/tmp/rtmpscope-bench}
-MODULE=/usr/lib/nginx/modules/ngx_rtmp_module.so
+. "$here/../tests/peers.sh"
 RUNS=3
 SECONDS_OF_VIDEO=120
 PINGS=2000
@@ -45,24 +45,8 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-set -- $(python3 -c '
-import socket
-ss = [socket.socket() for _ in range(3)]
-for s in ss: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in ss))')
+set -- $(free_ports 3)
 NGINX=$1 SCOPE=$2 HAPROXY=$3
-
-wait_port() {
-	python3 -c '
-import socket, sys, time
-for _ in range(100):
-    try:
-        socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2).close()
-        sys.exit(0)
-    except OSError:
-        time.sleep(0.1)
-sys.exit(1)' "$1"
-}
 
 file=$BENCH_DIR/proxy-fast-$SECONDS_OF_VIDEO.flv
 if [ ! -s "$file" ]; then
@@ -74,20 +58,7 @@ if [ ! -s "$file" ]; then
 fi
 size=$(stat -c %s "$file")
 
-mkdir -p "$tmp/nginx/logs"
-cat >"$tmp/nginx/nginx.conf" <<CONF
-load_module $MODULE;
-daemon off;
-master_process off;
-worker_rlimit_nofile 8192;
-pid $tmp/nginx/nginx.pid;
-error_log $tmp/nginx/logs/error.log;
-events { worker_connections 4096; }
-rtmp { server { listen 127.0.0.1:$NGINX; chunk_size 4096;
-    application live { live on; } } }
-CONF
-nginx -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" &
-pids="$pids $!"
+start_nginx nginx "$NGINX" "" 4096
 cat >"$tmp/scope.conf" <<CONF
 [proxy]
 max_connections = $((IDLE + 100))
@@ -112,8 +83,8 @@ listen rtmp
 CONF
 haproxy -db -f "$tmp/haproxy.cfg" >"$tmp/haproxy.log" 2>&1 &
 pids="$pids $!"
-wait_port "$NGINX" && wait_port "$SCOPE" && wait_port "$HAPROXY" ||
-    { echo "bench/proxy.sh: a server did not start" >&2; cat "$tmp/scope.err"; exit 1; }
+wait_port "$NGINX" 100 && wait_port "$SCOPE" 100 && wait_port "$HAPROXY" 100 ||
+    { echo "bench/proxy.sh: a server did not start" >&2; cat "$tmp/nginx/stderr" "$tmp/scope.err"; exit 1; }
 
 cpu_ticks() {
 	awk '{ print $14 + $15 }' "/proc/$1/stat"

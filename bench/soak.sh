@@ -26,6 +26,7 @@ WARMUP=30
 LIMIT=64
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 : "${RTMPSCOPE:=$SRC/rtmpscope}"
+. "$SRC/tests/peers.sh"
 
 for tool in python3 ffmpeg; do
 	command -v "$tool" >/dev/null 2>&1 || { echo "soak: no $tool"; exit 2; }
@@ -45,42 +46,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 2' INT TERM
 
-set -- $(python3 -c '
-import socket
-ss = [socket.socket() for _ in range(2)]
-for s in ss: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in ss))')
+set -- $(free_ports 2)
 OP=$1 PP=$2
 
 # rand LO HI: an integer from LO to HI.
 rand() {
 	_r=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
 	echo $(($1 + _r % ($2 - $1 + 1)))
-}
-
-wait_port() {
-	python3 - "$1" "${2:-50}" <<'PY'
-import socket, sys, time
-port, tries = int(sys.argv[1]), int(sys.argv[2])
-for _ in range(tries):
-    try:
-        socket.create_connection(("127.0.0.1", port), 0.2).close()
-        sys.exit(0)
-    except OSError:
-        time.sleep(0.1)
-sys.exit(1)
-PY
-}
-
-stop() {
-	kill -"${2:-TERM}" "$1" 2>/dev/null
-	_n=0
-	while kill -0 "$1" 2>/dev/null && [ $_n -lt "${3:-50}" ]; do
-		sleep 0.1
-		_n=$((_n + 1))
-	done
-	kill -9 "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
 }
 
 # The origin on its port; a few tries while the old socket lets go.

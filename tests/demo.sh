@@ -18,6 +18,7 @@
 # bounded.  tmux runs on a private socket, killed on exit.  TAP.
 
 . "$(dirname "$0")/tap.sh"
+. "$(dirname "$0")/peers.sh"
 
 command -v python3 >/dev/null 2>&1 || tap_skip_all "python3 not installed"
 [ -x "$RTMPSCOPE" ] || tap_skip_all "no rtmpscope binary at $RTMPSCOPE"
@@ -75,11 +76,7 @@ pids="$pids $demo"
 
 # The dashboard run: its own ports, so that the two demos do not race
 # for the same ones (and --listen and --http are seen to be taken).
-set -- $(python3 -c '
-import socket
-ss = [socket.socket() for _ in range(2)]
-for s in ss: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in ss))')
+set -- $(free_ports 2)
 P=$1 H=$2
 loc=C
 locale -a 2>/dev/null | grep -qi '^c\.utf-\?8$' && loc=C.UTF-8

@@ -4,6 +4,7 @@
 # config file is in rtmpscope.conf(5) with its default, both pages pass
 # mandoc's lint, and rtmpscope(1) has the sections a manual needs.  TAP.
 . "${SRCDIR:-$(dirname "$0")/..}/tests/tap.sh"
+. "$SRCDIR/tests/peers.sh"
 man1=$SRCDIR/man/rtmpscope.1
 man5=$SRCDIR/man/rtmpscope.conf.5
 # The shipped sample is config_write_defaults()'s output (tests/test-config
@@ -177,13 +178,9 @@ else
 	    "systemd-analyze is not installed"
 fi
 
-# Free ports, bound all at once so that they differ.
+# Free ports, all different.
 # shellcheck disable=SC2046
-set -- $(python3 -c '
-import socket
-ss = [socket.socket() for _ in range(3)]
-for s in ss: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in ss))')
+set -- $(free_ports 3)
 listen=$1 http=$2 backend=$3
 printf '[proxy]\nlisten = 127.0.0.1:%s\n\n[backend one]\naddress = 127.0.0.1:%s\ncheck = none\n' \
     "$listen" "$backend" >"$tmp/rtmpscope.conf"

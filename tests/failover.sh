@@ -29,8 +29,8 @@
 # TAP; the plan comes last.
 
 . "$(dirname "$0")/tap.sh"
+. "$(dirname "$0")/peers.sh"
 
-MODULE=/usr/lib/nginx/modules/ngx_rtmp_module.so
 CLIENT=$SRCDIR/tests/rtmp-client.py
 command -v python3 >/dev/null 2>&1 || tap_skip_all "python3 not installed"
 command -v nginx >/dev/null 2>&1 && [ -f "$MODULE" ] ||
@@ -57,13 +57,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-# Free ports, bound all at once so that no two are the same; take_port VAR
-# takes the next.
-python3 -c '
-import socket
-ss = [socket.socket() for _ in range(48)]
-for s in ss: s.bind(("127.0.0.1", 0))
-print("\n".join(str(s.getsockname()[1]) for s in ss))' >"$tmp/ports"
+# Free ports, all different; take_port VAR takes the next.
+free_ports 48 >"$tmp/ports"
 port_i=0
 take_port() {
 	port_i=$((port_i + 1))
@@ -74,78 +69,28 @@ now() {
 	date +%s.%N
 }
 
-# wait_port PORT [TENTHS]: until something listens, at most TENTHS/10 s.
-wait_port() {
-	python3 - "$1" "${2:-50}" <<'PY'
-import socket, sys, time
-port, tries = int(sys.argv[1]), int(sys.argv[2])
-for _ in range(tries):
-    try:
-        socket.create_connection(("127.0.0.1", port), 0.2).close()
-        sys.exit(0)
-    except OSError:
-        time.sleep(0.1)
-sys.exit(1)
-PY
-}
-
-# stop PID [SIGNAL] [TENTHS]: signal, wait bounded, then kill -9.
-stop() {
-	kill -"${2:-TERM}" "$1" 2>/dev/null
-	_n=0
-	while kill -0 "$1" 2>/dev/null && [ $_n -lt "${3:-50}" ]; do
-		sleep 0.1
-		_n=$((_n + 1))
-	done
-	kill -9 "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-}
-
 # finish PID TENTHS: wait for PID to end, at most TENTHS/10 s, then kill
 # it; $rc is its exit status, or "killed".
 finish() {
-	_n=0
-	while kill -0 "$1" 2>/dev/null && [ $_n -lt "$2" ]; do
-		sleep 0.1
-		_n=$((_n + 1))
-	done
-	if kill -0 "$1" 2>/dev/null; then
+	if wait_exit "$1" "$2"; then
+		wait "$1"
+		rc=$?
+	else
 		kill -9 "$1" 2>/dev/null
 		wait "$1" 2>/dev/null
 		rc=killed
-	else
-		wait "$1"
-		rc=$?
 	fi
 }
 
-# start_nginx NAME PORT: an nginx-rtmp of its own prefix, one process
-# (master_process off, so SIGSTOP stops all of it); $ngpid is its pid,
-# and ngx_PORT names it for kill_backend.
-start_nginx() {
-	mkdir -p "$tmp/$1/logs"
-	cat >"$tmp/$1/nginx.conf" <<CONF
-load_module $MODULE;
-daemon off;
-master_process off;
-pid $tmp/$1/nginx.pid;
-error_log $tmp/$1/logs/error.log;
-events { worker_connections 512; }
-rtmp { server { listen 127.0.0.1:$2; chunk_size 4096;
-    application live { live on; } } }
-CONF
-	nginx -p "$tmp/$1" -c "$tmp/$1/nginx.conf" 2>"$tmp/$1/stderr" &
-	ngpid=$!
-	pids="$pids $ngpid"
-	eval "ngx_$2=$ngpid"
-}
-
-# backends TAG PORT...: an nginx on each port, waited for.
+# backends TAG PORT...: an nginx on each port (start_nginx, one process,
+# so SIGSTOP stops all of it), waited for; ngx_PORT names each for
+# kill_backend.
 backends() {
 	_tag=$1
 	shift
 	for _p in "$@"; do
 		start_nginx "$_tag-$_p" "$_p"
+		eval "ngx_$_p=$ngpid"
 	done
 	for _p in "$@"; do
 		wait_port "$_p" || tap_diag "nginx on $_p did not start: $(cat "$tmp/$_tag-$_p/stderr")"

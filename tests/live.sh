@@ -3,7 +3,7 @@
 # publisher; rtmpscope -i lo -p PORT --report=json --duration N sees the
 # publish session with its stream name and about the frames sent.  TAP.
 RTMPSCOPE=${RTMPSCOPE:-$(dirname "$0")/../rtmpscope}
-MODULE=/usr/lib/nginx/modules/ngx_rtmp_module.so
+. "$(dirname "$0")/peers.sh"
 echo "1..7"
 skip_all() {
 	for i in 1 2 3 4 5 6 7; do echo "ok $i # SKIP $1"; done
@@ -17,25 +17,14 @@ tmp=$(mktemp -d)
 pids=""
 cleanup() {
 	for p in $pids; do kill "$p" 2>/dev/null; done
-	[ -f "$tmp/nginx.pid" ] && kill "$(cat "$tmp/nginx.pid")" 2>/dev/null
+	[ -f "$tmp/nginx/nginx.pid" ] && kill "$(cat "$tmp/nginx/nginx.pid")" 2>/dev/null
 	tmux -L "rtmpscope-live-$$" kill-server 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-mkdir -p "$tmp/logs"
-cat >"$tmp/nginx.conf" <<CONF
-load_module $MODULE;
-daemon off;
-master_process off;
-pid $tmp/nginx.pid;
-error_log $tmp/logs/error.log;
-events { worker_connections 64; }
-rtmp { server { listen 127.0.0.1:$port; chunk_size 4096;
-    application live { live on; } } }
-CONF
-nginx -p "$tmp" -c "$tmp/nginx.conf" &
-pids="$pids $!"
+set -- $(free_ports 2)
+port=$1 oport=$2
+start_nginx nginx "$port"
 "$RTMPSCOPE" -i lo -f "tcp port $port" -p "$port" --duration 8 --report=json >"$tmp/report.json" 2>"$tmp/err" &
 scope=$!
 pids="$pids $scope"
@@ -80,7 +69,6 @@ if ! command -v tmux >/dev/null; then
 	echo "ok 7 # SKIP no tmux"
 	exit 0
 fi
-oport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$RTMPSCOPE" --simulate-origin "127.0.0.1:$oport" --duration 30 >"$tmp/origin.out" 2>&1 &
 pids="$pids $!"
 tm="tmux -L rtmpscope-live-$$"

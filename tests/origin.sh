@@ -10,6 +10,7 @@
 # whole takes about 15 seconds.  Every wait is bounded and every process
 # is killed by its pid on exit.
 . "${SRCDIR:-$(dirname "$0")/..}/tests/tap.sh"
+. "$SRCDIR/tests/peers.sh"
 
 for tool in ffmpeg ffprobe rtmpdump python3; do
 	command -v "$tool" >/dev/null || tap_skip_all "no $tool"
@@ -28,19 +29,9 @@ trap 'exit 1' INT TERM
 
 # start_origin NAME [--fault LIST]: an origin on a free port; sets $port.
 start_origin() {
-	_name=$1
-	shift
-	"$RTMPSCOPE" --simulate-origin 127.0.0.1:0 --duration 60 "$@" \
-	    >"$tmp/$_name.out" 2>"$tmp/$_name.err" &
-	echo $! >>"$tmp/pids"
-	port=
-	_i=0
-	while [ $_i -lt 50 ] && [ -z "$port" ]; do
-		port=$(sed -n 's/^rtmpscope: simulated origin on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' \
-		    "$tmp/$_name.out" 2>/dev/null)
-		[ -n "$port" ] || sleep 0.1
-		_i=$((_i + 1))
-	done
+	origin_free_port "$@"
+	echo "$orpid" >>"$tmp/pids"
+	port=$orport
 }
 
 # A minimal RTMP client: handshake, connect, one ping request (12345);

@@ -19,67 +19,21 @@
 # bounded; the whole takes about 30 s.  TAP.
 
 . "$(dirname "$0")/tap.sh"
+. "$(dirname "$0")/peers.sh"
 
 for tool in python3 ffmpeg ffprobe; do
 	command -v "$tool" >/dev/null 2>&1 || tap_skip_all "no $tool"
 done
 [ -x "$RTMPSCOPE" ] || tap_skip_all "no rtmpscope binary at $RTMPSCOPE"
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/rtmpscope-abuse.XXXXXX")
-pids=""
-cleanup() {
-	for p in $pids; do kill -9 "$p" 2>/dev/null; done
-	if [ -n "${KEEP_TMP:-}" ]; then echo "# kept $tmp"; else rm -rf "$tmp"; fi
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+work_dir abuse
 
-set -- $(python3 -c '
-import socket
-ss = [socket.socket() for _ in range(5)]
-for s in ss: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in ss))')
+set -- $(free_ports 5)
 P1=$1 P2=$2 BH=$3 BG=$4 H2=$5
 
-wait_port() {
-	python3 - "$1" "${2:-50}" <<'PY'
-import socket, sys, time
-port, tries = int(sys.argv[1]), int(sys.argv[2])
-for _ in range(tries):
-    try:
-        socket.create_connection(("127.0.0.1", port), 0.2).close()
-        sys.exit(0)
-    except OSError:
-        time.sleep(0.1)
-sys.exit(1)
-PY
-}
-
-# stop PID [SIGNAL] [TENTHS]: signal, wait bounded, then kill -9.
-stop() {
-	kill -"${2:-TERM}" "$1" 2>/dev/null
-	n=0
-	while kill -0 "$1" 2>/dev/null && [ $n -lt "${3:-100}" ]; do
-		sleep 0.1
-		n=$((n + 1))
-	done
-	kill -9 "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-}
-
 # The origin, on a free port it prints.
-"$RTMPSCOPE" --simulate-origin 127.0.0.1:0 --duration 60 \
-    >"$tmp/origin.out" 2>"$tmp/origin.err" &
-origin=$!
-pids="$pids $origin"
-OP=
-i=0
-while [ $i -lt 50 ] && [ -z "$OP" ]; do
-	OP=$(sed -n 's/^rtmpscope: simulated origin on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' \
-	    "$tmp/origin.out" 2>/dev/null)
-	[ -n "$OP" ] || sleep 0.1
-	i=$((i + 1))
-done
+origin_free_port origin
+OP=$orport
 [ -n "$OP" ] || tap_skip_all "the simulated origin did not start: $(cat "$tmp/origin.err")"
 
 # The bad backends of the second proxy: one accepts and never answers, one

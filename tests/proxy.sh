@@ -11,8 +11,8 @@
 # bounded.  TAP.
 
 . "$(dirname "$0")/tap.sh"
+. "$(dirname "$0")/peers.sh"
 
-MODULE=/usr/lib/nginx/modules/ngx_rtmp_module.so
 command -v python3 >/dev/null 2>&1 || tap_skip_all "python3 not installed"
 command -v nginx >/dev/null 2>&1 && [ -f "$MODULE" ] ||
     tap_skip_all "no nginx with the rtmp module"
@@ -21,74 +21,11 @@ command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 ||
 command -v rtmpdump >/dev/null 2>&1 || tap_skip_all "no rtmpdump"
 [ -x "$RTMPSCOPE" ] || tap_skip_all "no rtmpscope binary at $RTMPSCOPE"
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/rtmpscope-proxy.XXXXXX")
-pids=""
-cleanup() {
-	for p in $pids; do kill -9 "$p" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
+work_dir proxy
 
 # Free ports: bound all at once, so no two are the same.
-set -- $(python3 -c '
-import socket
-ss = [socket.socket() for _ in range(11)]
-for s in ss: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in ss))')
+set -- $(free_ports 11)
 B1=$1 B2=$2 B3=$3 P1=$4 P2=$5 P3=$6 P4=$7 P5=$8 P6=$9 B4=${10} P7=${11}
-
-# wait_port PORT [TENTHS]: until something listens, at most TENTHS/10 s.
-wait_port() {
-	python3 - "$1" "${2:-50}" <<'PY'
-import socket, sys, time
-port, tries = int(sys.argv[1]), int(sys.argv[2])
-for _ in range(tries):
-    try:
-        socket.create_connection(("127.0.0.1", port), 0.2).close()
-        sys.exit(0)
-    except OSError:
-        time.sleep(0.1)
-sys.exit(1)
-PY
-}
-
-# await PID TENTHS: let it end by itself, at most TENTHS/10 s, then stop it.
-await() {
-	n=0
-	while kill -0 "$1" 2>/dev/null && [ $n -lt "$2" ]; do
-		sleep 0.1
-		n=$((n + 1))
-	done
-	stop "$1" TERM 20
-}
-
-# stop PID [SIGNAL] [TENTHS]: signal, wait bounded, then kill -9.
-stop() {
-	kill -"${2:-TERM}" "$1" 2>/dev/null
-	n=0
-	while kill -0 "$1" 2>/dev/null && [ $n -lt "${3:-100}" ]; do
-		sleep 0.1
-		n=$((n + 1))
-	done
-	kill -9 "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-}
-
-# start_nginx NAME PORT: an nginx-rtmp of its own prefix; $! is its pid.
-start_nginx() {
-	mkdir -p "$tmp/$1/logs"
-	cat >"$tmp/$1/nginx.conf" <<CONF
-load_module $MODULE;
-daemon off;
-master_process off;
-pid $tmp/$1/nginx.pid;
-error_log $tmp/$1/logs/error.log;
-events { worker_connections 256; }
-rtmp { server { listen 127.0.0.1:$2; chunk_size 4096;
-    application live { live on; } } }
-CONF
-	nginx -p "$tmp/$1" -c "$tmp/$1/nginx.conf" 2>"$tmp/$1/stderr" &
-}
 
 # publish PORT STREAM SECONDS: ffmpeg in real time, 1 s GOP; $! its pid.
 publish() {
@@ -149,10 +86,9 @@ check_report() {
 }
 
 start_nginx b1 "$B1"
-nginx1=$!
+nginx1=$ngpid
 start_nginx b2 "$B2"
-nginx2=$!
-pids="$pids $nginx1 $nginx2"
+nginx2=$ngpid
 wait_port "$B1" && wait_port "$B2" ||
     { tap_skip_all "nginx did not start: $(cat "$tmp"/b*/stderr)"; }
 
@@ -255,8 +191,7 @@ publish "$P3" before 2
 pub=$!
 await "$pub" 100
 start_nginx b3 "$B3"
-nginx3=$!
-pids="$pids $nginx3"
+nginx3=$ngpid
 wait_port "$B3"
 sleep 1.2
 publish "$P3" after 2

@@ -13,8 +13,7 @@
 # module, ffmpeg and python3; skips otherwise.
 
 . "$(dirname "$0")/tap.sh"
-
-MODULE=/usr/lib/nginx/modules/ngx_rtmp_module.so
+. "$(dirname "$0")/peers.sh"
 
 PLAN=28
 tap_plan $PLAN
@@ -22,8 +21,8 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/rtmpscope-status.XXXXXX")
 pids=""
 cleanup() {
 	for p in $pids; do kill "$p" 2>/dev/null; done
-	[ -f "$tmp/nginx.pid" ] &&
-	    kill "$(cat "$tmp/nginx.pid" 2>/dev/null)" 2>/dev/null
+	[ -f "$tmp/nginx/nginx.pid" ] &&
+	    kill "$(cat "$tmp/nginx/nginx.pid" 2>/dev/null)" 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -54,26 +53,9 @@ command -v nginx >/dev/null && [ -f "$MODULE" ] ||
 command -v ffmpeg >/dev/null || skip_rest "no ffmpeg"
 command -v python3 >/dev/null || skip_rest "no python3"
 
-free_port() {
-	python3 -c 'import socket; s = socket.socket()
-s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-port=$(free_port)
-http=$(free_port)
-log=$(free_port)
-mkdir -p "$tmp/logs"
-cat >"$tmp/nginx.conf" <<CONF
-load_module $MODULE;
-daemon off;
-master_process off;
-pid $tmp/nginx.pid;
-error_log $tmp/logs/error.log;
-events { worker_connections 64; }
-rtmp { server { listen 127.0.0.1:$port; chunk_size 4096;
-    application live { live on; } } }
-CONF
-nginx -p "$tmp" -c "$tmp/nginx.conf" &
-pids="$pids $!"
+set -- $(free_ports 3)
+port=$1 http=$2 log=$3
+start_nginx nginx "$port"
 
 # Only this test's RTMP port: other tests may run on lo at the same time.
 "$RTMPSCOPE" -i lo -p "$port" -f "tcp port $port" --duration 90 \

@@ -14,6 +14,7 @@
 # TAP.
 
 . "$(dirname "$0")/tap.sh"
+. "$(dirname "$0")/peers.sh"
 
 command -v tmux >/dev/null 2>&1 || tap_skip_all "tmux not installed"
 command -v python3 >/dev/null 2>&1 || tap_skip_all "python3 not installed"
@@ -37,40 +38,9 @@ tm() {
 loc=C
 locale -a 2>/dev/null | grep -qi '^c\.utf-\?8$' && loc=C.UTF-8
 
-# Free ports: bound all at once, so no two are the same; DEAD stays unused.
-set -- $(python3 -c '
-import socket
-ss = [socket.socket() for _ in range(4)]
-for s in ss: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in ss))')
+# Free ports, all different; DEAD stays unused.
+set -- $(free_ports 4)
 B=$1 DEAD=$2 P=$3 B2=$4
-
-# wait_port PORT: until something listens, at most WAIT seconds.
-wait_port() {
-	python3 - "$1" "$((WAIT * 10))" <<'PY'
-import socket, sys, time
-port, tries = int(sys.argv[1]), int(sys.argv[2])
-for _ in range(tries):
-    try:
-        socket.create_connection(("127.0.0.1", port), 0.2).close()
-        sys.exit(0)
-    except OSError:
-        time.sleep(0.1)
-sys.exit(1)
-PY
-}
-
-# stop PID: TERM, wait bounded, then kill -9.
-stop() {
-	kill -TERM "$1" 2>/dev/null
-	_n=0
-	while kill -0 "$1" 2>/dev/null && [ $_n -lt 50 ]; do
-		sleep 0.1
-		_n=$((_n + 1))
-	done
-	kill -9 "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-}
 
 screen() {
 	tm capture-pane -p -t "$1"
@@ -115,7 +85,7 @@ origin=$!
     >"$tmp/origin2.out" 2>"$tmp/origin2.err" &
 pids="$pids $!"
 origin2=$!
-wait_port "$B" && wait_port "$B2" || {
+wait_port "$B" $((WAIT * 10)) && wait_port "$B2" $((WAIT * 10)) || {
     tap_diag "$(cat "$tmp/origin.err" "$tmp/origin2.err")";
     tap_skip_all "the simulated origins did not start"; }
 
@@ -132,7 +102,7 @@ tap_plan 14
 
 tap_check "the dashboard opens on the listening address" \
     wait_for p "rtmpscope +127\.0\.0\.1:$P +live"
-wait_port "$P" || tap_diag "nothing listens on $P"
+wait_port "$P" $((WAIT * 10)) || tap_diag "nothing listens on $P"
 
 ffmpeg -nostdin -loglevel error -i "rtmp://127.0.0.1:$P/live/x" -t 6 \
     -c copy -f null - >/dev/null 2>&1 &
@@ -215,7 +185,7 @@ tap_check "Enter on it opens the session, which lists the redirect" \
 tap_check "the session screen names its backend now" \
     wait_for p "backend +127\.0\.0\.1:$B2, 1 redirect"
 screen p >"$tmp/session.txt"
-stop "$player2"
+stop "$player2" TERM 50
 wait_for p "live/moveme +play +closed" >/dev/null
 keys p r
 tap_check "r on a session that cannot move says why in the key line" \
@@ -224,10 +194,10 @@ tap_check "r on a session that cannot move says why in the key line" \
 keys p q
 tap_check "q quits with status 0" wait_for p '^EXIT=0'
 
-stop "$player"
-stop "$player2"
-stop "$origin"
-stop "$origin2"
+stop "$player" TERM 50
+stop "$player2" TERM 50
+stop "$origin" TERM 50
+stop "$origin2" TERM 50
 tap_diag "the Backends screen at 160 columns:"
 tap_diag "$(cat "$tmp/backends-160.txt")"
 tap_diag "the Events screen after r:"
