@@ -884,7 +884,7 @@ move_finish(struct conn *c, const char *outcome, const char *detail)
 		g_free(r->detail);
 		r->detail = g_strdup(detail);
 	}
-	if (moved || strcmp(outcome, "redirected") == 0)
+	if (session_redirect_succeeded(r))
 		px->stats.redirects++;
 	else
 		px->stats.redirects_failed++;

@@ -425,6 +425,13 @@ session_stop_feed(struct session *s, enum rtmp_dir dir)
 	s->dirs[dir].demux.stop = true;
 }
 
+bool
+session_redirect_succeeded(const struct session_redirect *r)
+{
+	return r->outcome != NULL && (strcmp(r->outcome, "moved") == 0 ||
+	    strcmp(r->outcome, "redirected") == 0);
+}
+
 void
 session_add_redirect(struct session *s, const struct session_redirect *r)
 {

@@ -296,6 +296,8 @@ bool		 session_feed(struct session *, int side, const uint8_t *,
 		    size_t, double t);
 /* From a message observer: the feed ends after this message. */
 void		 session_stop_feed(struct session *, enum rtmp_dir);
+/* Moved, or sent to another server: the client was taken care of. */
+bool		 session_redirect_succeeded(const struct session_redirect *);
 /* Records a redirect (strings copied) and tells the observers. */
 void		 session_add_redirect(struct session *,
 		    const struct session_redirect *);

@@ -125,10 +125,7 @@ events_cmp(gconstpointer pa, gconstpointer pb)
 static enum health
 events_redirect_health(const struct session_redirect *r)
 {
-	if (r->outcome != NULL && (strcmp(r->outcome, "moved") == 0 ||
-	    strcmp(r->outcome, "redirected") == 0))
-		return HEALTH_WARN;
-	return HEALTH_BAD;
+	return session_redirect_succeeded(r) ? HEALTH_WARN : HEALTH_BAD;
 }
 
 static void

@@ -327,6 +327,21 @@ session_title(const struct session *s, const struct ui_view *v, int y)
 	}
 }
 
+/* "N earlier problems: e lists them all", when some were left out. */
+static int
+earlier_line(const struct ui_view *v, int y, int left, const char *what)
+{
+	char	buf[96];
+
+	if (left <= 0)
+		return 0;
+	snprintf(buf, sizeof(buf), "%d earlier %s%s: e lists them all", left,
+	    what, left == 1 ? "" : "s");
+	wattrset(v->win, ui_attr(UI_DIM));
+	ui_text(v->win, y, 1, v->cols - 2, 0, true, buf);
+	return 1;
+}
+
 /*
  * Bitrate from the model's one-second windows; fps as the dashboard
  * sampled it (the model keeps no frame count per window).
@@ -424,14 +439,7 @@ session_problems(const struct session *s, const struct ui_view *v, int y,
 		wattrset(v->win, ui_health_attr(health_of_kind(p->kind)));
 		ui_text(v->win, y + i, 1, v->cols - 2, 0, true, buf);
 	}
-	if (shown < n) {
-		snprintf(buf, sizeof(buf), "%d earlier problem%s: e lists "
-		    "them all", n - shown, n - shown == 1 ? "" : "s");
-		wattrset(v->win, ui_attr(UI_DIM));
-		ui_text(v->win, y + shown, 1, v->cols - 2, 0, true, buf);
-		shown++;
-	}
-	return shown;
+	return shown + earlier_line(v, y + shown, n - shown, "problem");
 }
 
 /* The lines of session_redirects, or of the one line saying none. */
@@ -454,7 +462,6 @@ session_redirects(const struct session *s, const struct ui_view *v, int y,
 	const struct session_redirect	*r;
 	char				 buf[512], at[32], gap[32], sw[32];
 	int				 n, i, shown, first;
-	bool				 good;
 
 	if (room <= 0)
 		return 0;
@@ -491,19 +498,11 @@ session_redirects(const struct session *s, const struct ui_view *v, int y,
 		    r->outcome != NULL ? r->outcome : "?", gap, sw,
 		    r->detail != NULL && r->detail[0] != '\0' ? ": " : "",
 		    r->detail != NULL ? r->detail : "");
-		good = r->outcome != NULL && (strcmp(r->outcome, "moved") ==
-		    0 || strcmp(r->outcome, "redirected") == 0);
-		wattrset(v->win, ui_attr(good ? UI_WARN : UI_BAD));
+		wattrset(v->win, ui_attr(session_redirect_succeeded(r) ?
+		    UI_WARN : UI_BAD));
 		ui_text(v->win, y + i, 1, v->cols - 2, 0, true, buf);
 	}
-	if (shown < n) {
-		snprintf(buf, sizeof(buf), "%d earlier redirect%s: e lists "
-		    "them all", n - shown, n - shown == 1 ? "" : "s");
-		wattrset(v->win, ui_attr(UI_DIM));
-		ui_text(v->win, y + shown, 1, v->cols - 2, 0, true, buf);
-		shown++;
-	}
-	return shown;
+	return shown + earlier_line(v, y + shown, n - shown, "redirect");
 }
 
 static void
