@@ -525,6 +525,20 @@ conn_to_client(struct conn *c, const uint8_t *data, size_t len)
 	return peer_write(&c->client, data, len);
 }
 
+/*
+ * A write failed: a backend that is gone is lost as if it had reset (a
+ * publisher's bytes often meet the dead socket before its reset is
+ * read); a client that is gone ends the session.
+ */
+static void
+conn_write_failed(struct conn *c, struct peer *p)
+{
+	if (p != &c->client && conn_backend_lost(c, "backend-reset",
+	    "a write to the backend failed"))
+		return;
+	conn_end(c, SESSION_END_RESET);
+}
+
 static void
 peer_read(struct peer *p)
 {
@@ -594,7 +608,7 @@ peer_read(struct peer *p)
 	if (c->trigger != NULL && p->side == 1)
 		pass = conn_cut(c, pos_before);
 	if (!peer_write(to, px->buf, pass)) {
-		conn_end(c, SESSION_END_RESET);
+		conn_write_failed(c, to);
 		return;
 	}
 	if (c->trigger != NULL) {
@@ -619,7 +633,7 @@ peer_ready(struct peer *p, GIOCondition got)
 	    (p->events & G_IO_IN) == 0)) {
 		c->last_io = wall_now();
 		if (!peer_write(p, NULL, 0)) {
-			conn_end(c, SESSION_END_RESET);
+			conn_write_failed(c, p);
 			return;
 		}
 		if (peer_queued(p) == 0 && c->end_when_flushed &&
