@@ -856,6 +856,18 @@ conn_can_move(const struct conn *c)
 	    c->end_by == 0 && !c->end_when_flushed;
 }
 
+/*
+ * Enhanced RTMP: bit 0 of connect's capsEx says the client follows a
+ * NetConnection.Connect.ReconnectRequest.  capsEx is any AMF number off the
+ * wire, so it is range-checked before it is taken as bits.
+ */
+static bool
+client_can_reconnect(const struct session *s)
+{
+	return s->has_caps_ex && s->caps_ex >= 0 && s->caps_ex <= UINT32_MAX &&
+	    ((uint32_t)s->caps_ex & 1U) != 0;
+}
+
 static void
 move_begin(struct conn *c, const char *reason, const char *detail)
 {
@@ -1060,8 +1072,7 @@ conn_redirect(struct conn *c, const char *reason, const char *detail)
 	if (!lost && backend_pool_pick(px->pool, c->up->backend) == NULL)
 		return;
 	move_begin(c, reason, detail);
-	if (mode == REDIRECT_RECONNECT && !(s->has_caps_ex &&
-	    ((unsigned)s->caps_ex & 1) != 0))
+	if (mode == REDIRECT_RECONNECT && !client_can_reconnect(s))
 		mode = REDIRECT_FAILOVER;	/* the client cannot */
 	if (mode == REDIRECT_RTMP302 && replay_connect_answered(&c->replay))
 		mode = REDIRECT_FAILOVER;	/* only at connect time */

@@ -407,7 +407,8 @@ on_result(struct session *s, enum rtmp_dir dir, bool error,
     const struct field_record *f)
 {
 	char *code, *description;
-	double txn, value;
+	uint32_t value;
+	double txn;
 
 	if (!field_record_number(f, "txn", &txn))
 		return;
@@ -428,10 +429,10 @@ on_result(struct session *s, enum rtmp_dir dir, bool error,
 		return;
 	}
 	if (!error && txn == s->create_txn &&
-	    field_record_number(f, "value", &value)) {
+	    field_record_u32(f, "value", &value)) {
 		s->create_txn = -1;
 		if (s->ncreated < G_N_ELEMENTS(s->created))
-			s->created[s->ncreated++] = (uint32_t)value;
+			s->created[s->ncreated++] = value;
 	}
 }
 
@@ -441,6 +442,7 @@ on_command(struct session *s, enum rtmp_dir dir,
 {
 	struct session_stream *st;
 	const char *name;
+	uint32_t msid;
 	size_t len;
 	double v;
 
@@ -459,8 +461,8 @@ on_command(struct session *s, enum rtmp_dir dir,
 	    field_record_is(f, "name", "play2")) && dir == DIR_C2S) {
 		stream_start(s, m->msid, ROLE_PLAY, f, s->now);
 	} else if (field_record_is(f, "name", "deleteStream") && dir == DIR_C2S) {
-		if (field_record_number(f, "stream_id", &v) &&
-		    (st = stream_by_msid(s, (uint32_t)v)) != NULL)
+		if (field_record_u32(f, "stream_id", &msid) &&
+		    (st = stream_by_msid(s, msid)) != NULL)
 			st->closed = true;
 	} else if (field_record_is(f, "name", "closeStream") && dir == DIR_C2S) {
 		if ((st = stream_by_msid(s, m->msid)) != NULL)
