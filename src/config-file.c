@@ -25,7 +25,9 @@
 
 #include "backends.h"
 #include "config-file.h"
+#include "origin.h"
 #include "proxy.h"
+#include "status.h"
 
 /* Larger than any config file a person writes. */
 #define CONFIG_MAX_BYTES	(1024 * 1024)
@@ -57,6 +59,11 @@ enum config_type {
 	CONFIG_REPORT,		/* text, json, none */
 	CONFIG_FAIL_ON,		/* warn, bad, none */
 	CONFIG_LADDER,		/* a session, all, none */
+	CONFIG_REPLAY,		/* fast, realtime */
+	CONFIG_SWITCH,		/* true or false */
+	CONFIG_ENDPOINT,	/* a status endpoint: [ADDR:]PORT; empty */
+	CONFIG_ORIGIN,		/* a simulated origin: [ADDR:]PORT; empty */
+	CONFIG_FAULTS,		/* a simulated origin's faults; empty */
 };
 
 /* The struct a key's value goes to. */
@@ -84,7 +91,8 @@ struct config_key {
 #define HEALTH_FIELD(f) \
 	DEST_HEALTH, offsetof(struct health_config, f), 0
 #define OPTION(given)		DEST_OPTION, 0, (given)
-#define STRING_OPTION(given, f) \
+/* An option with a field of struct options, and the flag that sets it. */
+#define OPTION_FIELD(given, f) \
 	DEST_OPTION, offsetof(struct options, f), (given)
 /* An option of the file alone: no flag wins over it. */
 #define FILE_OPTION(f)		DEST_OPTION, offsetof(struct options, f), 0
@@ -97,19 +105,19 @@ static const struct config_key config_keys[] = {
 	    "Read packets from this capture file (pcap or pcapng); "
 	    "empty: none" },
 	{ "rtmpscope", "interface", CONFIG_STRING, "",
-	    STRING_OPTION(OPTIONS_GIVEN_INTERFACE, interface),
+	    OPTION_FIELD(OPTIONS_GIVEN_INTERFACE, interface),
 	    "Capture live on this interface; empty: none" },
 	{ "rtmpscope", "filter", CONFIG_STRING, "",
-	    STRING_OPTION(OPTIONS_GIVEN_FILTER, filter),
+	    OPTION_FIELD(OPTIONS_GIVEN_FILTER, filter),
 	    "Only packets matching this BPF expression; empty: all" },
 	{ "rtmpscope", "write", CONFIG_STRING, "",
-	    STRING_OPTION(OPTIONS_GIVEN_WRITE, write_file),
+	    OPTION_FIELD(OPTIONS_GIVEN_WRITE, write_file),
 	    "Live: also save the captured packets to this file; empty: none" },
 	{ "rtmpscope", "duration", CONFIG_SECONDS, "0",
 	    OPTION(OPTIONS_GIVEN_DURATION),
 	    "Live: stop after this many seconds; 0: until stopped" },
 	{ "rtmpscope", "user", CONFIG_STRING, "",
-	    STRING_OPTION(OPTIONS_GIVEN_USER, user),
+	    OPTION_FIELD(OPTIONS_GIVEN_USER, user),
 	    "Live: drop privileges to this user once the capture is open; "
 	    "empty: stay" },
 	{ "rtmpscope", "port", CONFIG_PORTS, "1935",
@@ -129,6 +137,32 @@ static const struct config_key config_keys[] = {
 	    OPTION(OPTIONS_GIVEN_LADDER),
 	    "Draw the message ladder of a session (a number or a client "
 	    "ip:port), all or none" },
+	{ "rtmpscope", "replay", CONFIG_REPLAY, "fast",
+	    OPTION(OPTIONS_GIVEN_REPLAY),
+	    "Dashboard: read a capture file as fast as possible (fast) or at "
+	    "the pace it was captured (realtime)" },
+	{ "rtmpscope", "no-ui", CONFIG_SWITCH, "false",
+	    OPTION_FIELD(OPTIONS_GIVEN_NO_UI, no_ui),
+	    "Never open the dashboard, even on a terminal: true or false" },
+	{ "rtmpscope", "http", CONFIG_ENDPOINT, "",
+	    OPTION_FIELD(OPTIONS_GIVEN_HTTP, http),
+	    "Live and proxy: serve the status API and /metrics on "
+	    "[ADDR:]PORT (port 10083, address 127.0.0.1 by default); empty: "
+	    "none" },
+	{ "rtmpscope", "log-port", CONFIG_ENDPOINT, "",
+	    OPTION_FIELD(OPTIONS_GIVEN_LOG_PORT, log_port),
+	    "Live and proxy: send every event as a JSON line to readers of "
+	    "[ADDR:]PORT (port 10081 by default); empty: none" },
+	{ "rtmpscope", "simulate-origin", CONFIG_ORIGIN, "",
+	    OPTION_FIELD(OPTIONS_GIVEN_SIMULATE_ORIGIN, simulate_origin),
+	    "Be a simulated RTMP origin on [ADDR:]PORT; empty: none" },
+	{ "rtmpscope", "fault", CONFIG_FAULTS, "",
+	    OPTION_FIELD(OPTIONS_GIVEN_FAULT, faults),
+	    "Simulated origin: misbehave, as a comma-separated list of "
+	    "faults like stall:5s@3s; empty: none" },
+	{ "rtmpscope", "demo", CONFIG_SWITCH, "false",
+	    OPTION_FIELD(OPTIONS_GIVEN_DEMO, demo),
+	    "Show the proxy at work on loopback: true or false" },
 	{ "rtmpscope", "max_ended_sessions", CONFIG_COUNT_OR_ZERO,
 	    G_STRINGIFY(SESSION_ENDED_KEEP), FILE_OPTION(max_ended_sessions),
 	    "Live and proxy: ended sessions kept, the first ended forgotten "
@@ -645,9 +679,10 @@ config_set(const struct config_file *cf, GKeyFile *kf, const char *group,
     const struct config_key *k, unsigned int line, GError **err)
 {
 	struct options *o = cf->opts, scratch;
+	struct origin_faults faults;
 	GError *kerr = NULL;
 	const char *expect = NULL;
-	char *value, *end, **str;
+	char *value, *end, **str, ***list;
 	unsigned long secs;
 	gboolean ok = TRUE;
 	bool apply;
@@ -774,6 +809,48 @@ config_set(const struct config_file *cf, GKeyFile *kf, const char *group,
 		if (!options_value_ladder(value, &o->ladder,
 		    &o->ladder_session))
 			expect = OPTIONS_EXPECT_LADDER;
+		break;
+	case CONFIG_REPLAY:
+		if (!options_value_replay(value, &o->replay))
+			expect = OPTIONS_EXPECT_REPLAY;
+		break;
+	case CONFIG_SWITCH:
+		if (strcmp(value, "true") == 0)
+			*(gboolean *)slot = TRUE;
+		else if (strcmp(value, "false") == 0)
+			*(gboolean *)slot = FALSE;
+		else
+			expect = "true or false";
+		break;
+	case CONFIG_ENDPOINT:
+	case CONFIG_ORIGIN:
+		str = slot;
+		if (*value != '\0' && (k->type == CONFIG_ENDPOINT ?
+		    !status_check_addresses(value, NULL, NULL) :
+		    !origin_address_valid(value)))
+			expect = "an address ([ADDR:]PORT)";
+		else {
+			g_free(*str);
+			*str = *value == '\0' ? NULL : g_strdup(value);
+		}
+		break;
+	case CONFIG_FAULTS:
+		memset(&faults, 0, sizeof(faults));
+		if (*value != '\0' && !origin_faults_parse(value, &faults,
+		    NULL))
+			expect = "a list of faults (stall, die, slow-handshake, "
+			    "reject-connect, stream-not-found, no-ping-reply, "
+			    "garbage, with times like stall:5s@3s)";
+		else {
+			/* As one --fault flag with the whole list. */
+			list = slot;
+			g_strfreev(*list);
+			*list = NULL;
+			if (*value != '\0') {
+				*list = g_new0(char *, 2);
+				(*list)[0] = g_strdup(value);
+			}
+		}
 		break;
 	case CONFIG_PORTS:
 		break;

@@ -414,6 +414,14 @@ options_parse(struct options *opts, int argc, char **argv, GError **err)
 		opts->given |= OPTIONS_GIVEN_HTTP;
 	if (ok && opts->log_port != NULL)
 		opts->given |= OPTIONS_GIVEN_LOG_PORT;
+	if (ok && opts->no_ui)
+		opts->given |= OPTIONS_GIVEN_NO_UI;
+	if (ok && opts->demo)
+		opts->given |= OPTIONS_GIVEN_DEMO;
+	if (ok && opts->simulate_origin != NULL)
+		opts->given |= OPTIONS_GIVEN_SIMULATE_ORIGIN;
+	if (ok && opts->faults != NULL)
+		opts->given |= OPTIONS_GIVEN_FAULT;
 	if (ok && opts->nports == 0)
 		opts->ports[opts->nports++] = RTMP_DEFAULT_PORT;
 	return ok;

@@ -36,6 +36,10 @@
 #define OPTIONS_GIVEN_BACKEND	0x2000u
 #define OPTIONS_GIVEN_HTTP	0x4000u
 #define OPTIONS_GIVEN_LOG_PORT	0x8000u
+#define OPTIONS_GIVEN_NO_UI	0x10000u
+#define OPTIONS_GIVEN_DEMO	0x20000u
+#define OPTIONS_GIVEN_SIMULATE_ORIGIN 0x40000u
+#define OPTIONS_GIVEN_FAULT	0x80000u
 
 /* How the dashboard reads a capture file (--replay). */
 enum replay_pace {

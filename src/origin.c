@@ -1002,6 +1002,14 @@ parse_listen(const char *s, GError **err)
 	return g_inet_socket_address_new(ip, (guint16)port);
 }
 
+bool
+origin_address_valid(const char *addr_port)
+{
+	g_autoptr(GSocketAddress) sa = parse_listen(addr_port, NULL);
+
+	return sa != NULL;
+}
+
 struct origin *
 origin_new(const char *addr_port, const struct origin_faults *faults,
     GError **err)

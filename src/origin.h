@@ -71,6 +71,8 @@ struct origin;
  */
 struct origin	*origin_new(const char *addr_port,
 		    const struct origin_faults *, GError **);
+/* Whether "[ADDR:]PORT" is one origin_new takes, without listening. */
+bool		 origin_address_valid(const char *addr_port);
 /* Where it listens, "ADDR:PORT" with the port it got. */
 const char	*origin_address(const struct origin *);
 void		 origin_free(struct origin *);

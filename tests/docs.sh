@@ -93,6 +93,18 @@ while IFS="$tab" read -r group key def; do
 	esac
 done <"$tmp/keys"
 
+# Every long flag is a key of the same name (ARCHITECTURE.md), but the
+# file's own (--config), --version, and --backend, whose key is a whole
+# [backend NAME] group.
+cut -f2 "$tmp/keys" | sort -u >"$tmp/keynames"
+while read -r flag; do
+	case $flag in
+	config|version|backend|help*) continue ;;
+	esac
+	tap_check "--$flag is a key of the config file" \
+	    grep -qx -- "$flag" "$tmp/keynames"
+done <"$tmp/flags"
+
 for page in "$man1" "$man5"; do
 	name=$(basename "$page")
 	if command -v mandoc >/dev/null; then

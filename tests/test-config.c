@@ -327,6 +327,79 @@ test_max_ended_sessions(void **state)
 	    "(at most 4294967295)");
 }
 
+/* The keys of the flags --replay, --no-ui, --http, --log-port,
+ * --simulate-origin, --fault and --demo: set from the file, the flag wins. */
+static void
+test_flag_keys(void **state)
+{
+	struct options opts;
+	struct health_config health;
+	GError *err = NULL;
+	char *path;
+
+	path = write_conf("flag-keys.conf",
+	    "[rtmpscope]\n"
+	    "replay = realtime\n"
+	    "no-ui = true\n"
+	    "http = 0.0.0.0:18083\n"
+	    "log-port = [::1]\n"
+	    "simulate-origin = 127.0.0.1:0\n"
+	    "fault = stall:5s@3s,no-ping-reply\n"
+	    "demo = true\n");
+	parse_args(&opts, NULL);
+	assert_true(config_load(path, &opts, &health, &err));
+	assert_int_equal(opts.replay, REPLAY_REALTIME);
+	assert_true(opts.no_ui);
+	assert_string_equal(opts.http, "0.0.0.0:18083");
+	assert_string_equal(opts.log_port, "[::1]");
+	assert_string_equal(opts.simulate_origin, "127.0.0.1:0");
+	assert_non_null(opts.faults);
+	assert_string_equal(opts.faults[0], "stall:5s@3s,no-ping-reply");
+	assert_null(opts.faults[1]);
+	assert_true(opts.demo);
+	options_clear(&opts);
+
+	parse_args(&opts, "--replay=fast", "--http=10090", "--log-port=10091",
+	    "--simulate-origin=1936", "--fault=die:2s", NULL);
+	assert_true(config_load(path, &opts, &health, &err));
+	assert_int_equal(opts.replay, REPLAY_FAST);
+	assert_string_equal(opts.http, "10090");
+	assert_string_equal(opts.log_port, "10091");
+	assert_string_equal(opts.simulate_origin, "1936");
+	assert_string_equal(opts.faults[0], "die:2s");
+	assert_null(opts.faults[1]);
+	options_clear(&opts);
+	g_free(path);
+
+	/* false in the file does not undo the flag. */
+	path = write_conf("flag-keys-off.conf",
+	    "[rtmpscope]\nno-ui = false\ndemo = false\nhttp =\n");
+	parse_args(&opts, "--no-ui", NULL);
+	assert_true(config_load(path, &opts, &health, &err));
+	assert_true(opts.no_ui);
+	assert_false(opts.demo);
+	assert_null(opts.http);
+	options_clear(&opts);
+	g_free(path);
+
+	expect_error("replay.conf", "[rtmpscope]\nreplay = slow\n",
+	    ":2: [rtmpscope] replay: 'slow' is not a pace (fast or realtime)");
+	expect_error("no-ui.conf", "[rtmpscope]\nno-ui = yes\n",
+	    ":2: [rtmpscope] no-ui: 'yes' is not true or false");
+	expect_error("http.conf", "[rtmpscope]\nhttp = 70000\n",
+	    ":2: [rtmpscope] http: '70000' is not an address ([ADDR:]PORT)");
+	expect_error("log-port.conf", "[rtmpscope]\nlog-port = host:x\n",
+	    ":2: [rtmpscope] log-port: 'host:x' is not an address "
+	    "([ADDR:]PORT)");
+	expect_error("origin.conf", "[rtmpscope]\nsimulate-origin = a:b\n",
+	    ":2: [rtmpscope] simulate-origin: 'a:b' is not an address "
+	    "([ADDR:]PORT)");
+	expect_error("fault.conf", "[rtmpscope]\nfault = stall:5s,melt\n",
+	    ":2: [rtmpscope] fault: 'stall:5s,melt' is not a list of faults "
+	    "(stall, die, slow-handshake, reject-connect, stream-not-found, "
+	    "no-ping-reply, garbage, with times like stall:5s@3s)");
+}
+
 static void
 test_bad_values(void **state)
 {
@@ -616,6 +689,7 @@ main(void)
 		cmocka_unit_test(test_ports),
 		cmocka_unit_test(test_command_line_wins),
 		cmocka_unit_test(test_max_ended_sessions),
+		cmocka_unit_test(test_flag_keys),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_unknown),
 		cmocka_unit_test(test_syntax),
