@@ -245,6 +245,8 @@ load_options_given(void)
 	o.duration = 7;
 	o.dump = DUMP_JSON;
 	o.report = REPORT_TEXT;
+	o.no_ui = TRUE;
+	o.http = g_strdup("10083");
 	ok = config_load(conf_path, &o, &health, &err);
 	check_outcome("config_load, flags given", ok, err);
 	if (strcmp(o.read_file, "flag.pcap") != 0 ||
@@ -252,7 +254,10 @@ load_options_given(void)
 	    strcmp(o.write_file, "flag-out.pcap") != 0 ||
 	    strcmp(o.user, "nobody") != 0 || o.nports != 1 ||
 	    o.ports[0] != 19350 || o.duration != 7 || o.dump != DUMP_JSON ||
-	    o.report != REPORT_TEXT || o.ladder || o.fail_on_set)
+	    o.report != REPORT_TEXT || o.ladder || o.fail_on_set ||
+	    !o.no_ui || o.demo || strcmp(o.http, "10083") != 0 ||
+	    o.log_port != NULL || o.simulate_origin != NULL ||
+	    o.faults != NULL || o.replay != REPLAY_FAST)
 		check_fail("the file won over a flag");
 	g_clear_error(&err);
 	options_clear(&o);

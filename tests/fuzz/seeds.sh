@@ -399,6 +399,13 @@ dump = json
 report = text
 fail-on = bad
 ladder = 2
+replay = realtime
+no-ui = true
+http = 0.0.0.0:10083
+log-port = [::1]:10081
+simulate-origin = 127.0.0.1:0
+fault = stall:5s@3s,no-ping-reply,die:20s
+demo = false
 max_ended_sessions = 0
 
 [health]
