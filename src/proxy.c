@@ -594,10 +594,13 @@ peer_read(struct peer *p)
 	}
 	if (c->rewriting) {
 		/* Messages, not bytes: the splice rewrites both ways. */
-		if (p->side == 1)
+		if (p->side == 1) {
 			splice_from_backend(c->splice, px->buf, (size_t)n);
-		else
+		} else {
 			conn_feed(c, 0, px->buf, (size_t)n);
+			splice_acknowledge_client(c->splice,
+			    c->session->dirs[DIR_C2S].bytes);
+		}
 		conn_splice_flush(c);
 		return;
 	}
@@ -952,6 +955,7 @@ conn_take_over_client(struct conn *c)
 	s->dirs[DIR_C2S].demux.keep_all = true;
 	c->splice = g_new0(struct splice, 1);
 	splice_init(c->splice, &c->replay, &c->to_client);
+	splice_acknowledge_client(c->splice, s->dirs[DIR_C2S].bytes);
 	return pad->len == 0 || conn_to_client(c, pad->data, pad->len);
 }
 

@@ -74,6 +74,12 @@ struct replay {
 	bool			 client_video;	/* the client publishes video */
 	/* The client's own window (a Window Ack Size it sent). */
 	uint32_t		 client_window;
+	/*
+	 * After the move the proxy acknowledges the client's bytes (its
+	 * count of them when it last did; 0 before the move), over every
+	 * backend it is carried to.
+	 */
+	uint64_t		 client_acked;
 	/* Media the client received: clocks by type (0 audio, 1 video). */
 	struct replay_clock	 clock[2];
 	bool			 media_to_client;

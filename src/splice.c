@@ -496,6 +496,35 @@ client_media(struct splice *sp, const struct rtmp_message *m)
 	sp->media = true;
 }
 
+/*
+ * Acknowledgement (RTMP 1.0, 5.4.3): a peer that announced a window with
+ * Window Acknowledgement Size (5.4.4) expects one each time that many more
+ * of its bytes were received, carrying the count so far:
+ *
+ *  | type 3 | sequence number: u32 (bytes received, modulo 2^32) |
+ *
+ * Before the move the backend's reached the client.  After it, the new
+ * backend's count only what the proxy replayed to it, and are dropped;
+ * the proxy sends its own, on the client's count.
+ */
+void
+splice_acknowledge_client(struct splice *sp, uint64_t received)
+{
+	struct replay *r = sp->replay;
+
+	if (r->client_window == 0 || sp->state == SPLICE_FAILED)
+		return;
+	if (r->client_acked == 0 || received < r->client_acked) {
+		r->client_acked = received;
+		return;
+	}
+	if (received - r->client_acked < r->client_window)
+		return;
+	r->client_acked = received;
+	chunk_writer_control(sp->client_writer, sp->to_client, RTMP_ACK,
+	    (uint32_t)received);
+}
+
 void
 splice_from_client(struct splice *sp, const struct rtmp_message *m,
     const struct field_record *f)

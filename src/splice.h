@@ -96,6 +96,12 @@ void	splice_free(struct splice *);
 void	splice_begin(struct splice *);
 /* Bytes the new backend sent. */
 void	splice_from_backend(struct splice *, const uint8_t *, size_t);
+/*
+ * The client has sent received bytes in all (handshake included): an
+ * Acknowledgement to it each time its window is crossed.  The first call,
+ * at the move, only sets where the count starts.
+ */
+void	splice_acknowledge_client(struct splice *, uint64_t received);
 /* A whole message the client sent (after the move). */
 void	splice_from_client(struct splice *, const struct rtmp_message *,
 	    const struct field_record *);

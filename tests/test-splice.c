@@ -1386,6 +1386,63 @@ test_splice_acknowledges_backend_window(void **state)
 	assert_true(dm_num(dm, "ack_seq") <= (double)fx->be.sent);
 }
 
+/* The Acknowledgements the client gets after the move, over two splices. */
+static void
+acks_expected(struct fx *fx, uint64_t received, int want_seq)
+{
+	guint mark = fx->client_rx.msgs->len;
+	int i;
+
+	splice_acknowledge_client(&fx->sp, received);
+	drain(fx);
+	i = peer_find_type(&fx->client_rx, mark, RTMP_ACK);
+	if (want_seq < 0) {
+		assert_int_equal(i, -1);
+		return;
+	}
+	assert_true(i >= 0);
+	assert_int_equal(dm_num(peer_msg(&fx->client_rx, (guint)i), "ack_seq"),
+	    want_seq);
+	assert_int_equal(peer_find_type(&fx->client_rx, (guint)i + 1,
+	    RTMP_ACK), -1);
+}
+
+static void
+test_splice_acknowledges_the_client_window(void **state)
+{
+	struct fx *fx = *state;
+
+	session_publisher(fx);
+	orig_client(fx, 2, RTMP_WINDOW_ACK_SIZE, 0, 0, body_u32(1000));
+	assert_int_equal(fx->r.client_window, 1000);
+	splice_start(fx);
+	/* At the move: where the count starts, no Acknowledgement yet. */
+	acks_expected(fx, 5000, -1);
+	acks_expected(fx, 5999, -1);
+	acks_expected(fx, 6000, 6000);
+	acks_expected(fx, 6500, -1);
+	acks_expected(fx, 7100, 7100);
+	/* The next backend: the count goes on from the last one sent. */
+	splice_free(&fx->sp);
+	splice_init(&fx->sp, &fx->r, &fx->client_cw);
+	acks_expected(fx, 8000, -1);
+	acks_expected(fx, 8100, 8100);
+	/* The sequence number is the count modulo 2^32. */
+	acks_expected(fx, (UINT64_C(1) << 32) + 50, 50);
+}
+
+static void
+test_splice_no_client_window_no_acks(void **state)
+{
+	struct fx *fx = *state;
+
+	session_publisher(fx);
+	splice_start(fx);
+	acks_expected(fx, 5000, -1);
+	acks_expected(fx, 5000000, -1);
+	assert_int_equal(fx->r.client_acked, 0);
+}
+
 /* ------------------------------------------------------------------ */
 /* The publisher.                                                      */
 
@@ -2107,6 +2164,8 @@ main(void)
 		T(test_splice_ready_maps_stream_ids_both_ways),
 		T(test_splice_maps_buffer_empty_and_ready),
 		T(test_splice_acknowledges_backend_window),
+		T(test_splice_acknowledges_the_client_window),
+		T(test_splice_no_client_window_no_acks),
 		T(test_splice_publisher_sends_cache_before_key_frame),
 		cmocka_unit_test(test_partials_cut_in_the_first_chunk),
 		cmocka_unit_test(test_partials_cut_in_a_later_chunk),
