@@ -226,16 +226,31 @@ backends_counts(const struct ui_view *v, GPtrArray *all)
 	}
 }
 
+/* What backends_row_cell needs: the backends listed, and the time. */
+struct backends_cells {
+	GPtrArray	*all;
+	double		 now;
+};
+
+static void
+backends_row_cell(void *ctx, int row, int col, char *buf, size_t len,
+    attr_t *attr)
+{
+	const struct backends_cells *c = ctx;
+
+	backends_cell(g_ptr_array_index(c->all, row), col, c->now, buf, len,
+	    attr);
+}
+
 static void
 backends_draw(void *data, const struct ui_view *v)
 {
 	struct backends_screen	*bs = data;
 	const struct backend	*b;
+	struct backends_cells	 cell;
+	struct ui_table_rows	 table;
 	GPtrArray		*all;
-	int			 x[BC_COUNT], w[BC_COUNT], i, col, y, rows;
-	char			 buf[512];
-	double			 now = (double)g_get_real_time() / 1e6;
-	attr_t			 base, attr;
+	int			 x[BC_COUNT], w[BC_COUNT], i, rows;
 
 	if (v->backends == NULL) {
 		wattrset(v->win, ui_attr(UI_DIM));
@@ -246,6 +261,7 @@ backends_draw(void *data, const struct ui_view *v)
 		return;
 	}
 	all = backend_pool_list(v->backends);
+	cell = (struct backends_cells){ all, (double)g_get_real_time() / 1e6 };
 	backends_counts(v, all);
 	bs->n = (int)all->len;
 	/* The cursor follows its backend; a gone one leaves it in place. */
@@ -268,28 +284,10 @@ backends_draw(void *data, const struct ui_view *v)
 	rows = v->rows - 2;
 	bs->page = rows;
 	bs->scroll = ui_table_scroll(bs->cursor, bs->scroll, rows, bs->n);
-	for (i = 0; i < rows && bs->scroll + i < bs->n; i++) {
-		b = g_ptr_array_index(all, bs->scroll + i);
-		y = v->top + 2 + i;
-		base = bs->scroll + i == bs->cursor ? ui_attr(UI_SELECTED) :
-		    ui_attr(UI_NORMAL);
-		if (base != ui_attr(UI_NORMAL))
-			ui_fill(v->win, y, 0, v->cols, base);
-		for (col = 0; col < BC_COUNT; col++) {
-			if (w[col] == 0)
-				continue;
-			attr = base;
-			backends_cell(b, col, now, buf, sizeof(buf), &attr);
-			if (base != ui_attr(UI_NORMAL))
-				attr = base;
-			wattrset(v->win, attr);
-			if (backends_cols[col].right)
-				ui_text_right(v->win, y, x[col], w[col], buf);
-			else
-				ui_text(v->win, y, x[col], w[col], 0, true,
-				    buf);
-		}
-	}
+	table = (struct ui_table_rows){ backends_cols, BC_COUNT, x, w,
+	    v->top + 2, rows, bs->scroll, bs->cursor, bs->n,
+	    backends_row_cell, &cell };
+	ui_table_rows(v->win, &table);
 	if (bs->n == 0) {
 		wattrset(v->win, ui_attr(UI_DIM));
 		ui_text(v->win, v->top + 3, 2, v->cols - 4, 0, true,

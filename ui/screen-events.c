@@ -253,14 +253,29 @@ events_cell(const struct events_row *r, int col, bool utf8, char *buf,
 	}
 }
 
+/* What events_row_cell needs: the rows, and whether to draw UTF-8. */
+struct events_cells {
+	const struct events_screen	*es;
+	bool				 utf8;
+};
+
+static void
+events_row_cell(void *ctx, int row, int col, char *buf, size_t len,
+    attr_t *attr)
+{
+	const struct events_cells *c = ctx;
+
+	events_cell(&g_array_index(c->es->rows, struct events_row, row), col,
+	    c->utf8, buf, len, attr);
+}
+
 static void
 events_draw(void *data, const struct ui_view *v)
 {
 	struct events_screen	*es = data;
-	const struct events_row	*r;
-	int			 x[EV_COUNT], w[EV_COUNT], i, col, y, rows;
-	char			 buf[512];
-	attr_t			 base, attr;
+	struct events_cells	 cell = { es, v->utf8 };
+	struct ui_table_rows	 table;
+	int			 x[EV_COUNT], w[EV_COUNT], rows;
 
 	events_rows(es, v);
 	ui_table_layout(events_cols, EV_COUNT, v->cols, x, w);
@@ -270,29 +285,10 @@ events_draw(void *data, const struct ui_view *v)
 	es->page = rows;
 	es->scroll = ui_table_scroll(es->cursor, es->scroll, rows,
 	    (int)es->rows->len);
-	for (i = 0; i < rows && es->scroll + i < (int)es->rows->len; i++) {
-		r = &g_array_index(es->rows, struct events_row,
-		    es->scroll + i);
-		y = v->top + 1 + i;
-		base = es->scroll + i == es->cursor ? ui_attr(UI_SELECTED) :
-		    ui_attr(UI_NORMAL);
-		if (base != ui_attr(UI_NORMAL))
-			ui_fill(v->win, y, 0, v->cols, base);
-		for (col = 0; col < EV_COUNT; col++) {
-			if (w[col] == 0)
-				continue;
-			attr = base;
-			events_cell(r, col, v->utf8, buf, sizeof(buf), &attr);
-			if (base != ui_attr(UI_NORMAL))
-				attr = base;
-			wattrset(v->win, attr);
-			if (events_cols[col].right)
-				ui_text_right(v->win, y, x[col], w[col], buf);
-			else
-				ui_text(v->win, y, x[col], w[col], 0, true,
-				    buf);
-		}
-	}
+	table = (struct ui_table_rows){ events_cols, EV_COUNT, x, w,
+	    v->top + 1, rows, es->scroll, es->cursor, (int)es->rows->len,
+	    events_row_cell, &cell };
+	ui_table_rows(v->win, &table);
 	if (es->rows->len == 0) {
 		wattrset(v->win, ui_attr(UI_DIM));
 		ui_text(v->win, v->top + 2, 2, v->cols - 4, 0, true,

@@ -390,14 +390,23 @@ sessions_cell(const struct sessions_row *r, int col, char *buf, size_t len,
 }
 
 static void
+sessions_row_cell(void *ctx, int row, int col, char *buf, size_t len,
+    attr_t *attr)
+{
+	struct sessions_screen *ss = ctx;
+
+	sessions_cell(&g_array_index(ss->rows, struct sessions_row, row), col,
+	    buf, len, attr);
+}
+
+static void
 sessions_draw(void *data, const struct ui_view *v)
 {
 	struct sessions_screen		*ss = data;
-	const struct sessions_row	*r;
+	struct ui_table_rows		 table;
 	int				 x[COL_COUNT], w[COL_COUNT];
-	int				 i, col, y, rows;
+	int				 rows;
 	char				 buf[512];
-	attr_t				 base, attr;
 
 	sessions_rows(ss, v);
 	ui_table_layout(sessions_cols, COL_COUNT, v->cols, x, w);
@@ -410,31 +419,10 @@ sessions_draw(void *data, const struct ui_view *v)
 	ss->scroll = ui_table_scroll(ss->cursor, ss->scroll, rows,
 	    (int)ss->rows->len);
 
-	for (i = 0; i < rows && ss->scroll + i < (int)ss->rows->len; i++) {
-		r = &g_array_index(ss->rows, struct sessions_row,
-		    ss->scroll + i);
-		y = v->top + 1 + i;
-		base = ss->scroll + i == ss->cursor ? ui_attr(UI_SELECTED) :
-		    ui_attr(UI_NORMAL);
-		if (base != ui_attr(UI_NORMAL))
-			ui_fill(v->win, y, 0, v->cols, base);
-		for (col = 0; col < COL_COUNT; col++) {
-			if (w[col] == 0)
-				continue;
-			attr = base;
-			sessions_cell(r, col, buf, sizeof(buf), &attr);
-			/* The cursor's row stays one colour, health bold. */
-			if (base != ui_attr(UI_NORMAL))
-				attr = base | (col == COL_HEALTH &&
-				    r->health != HEALTH_OK ? A_BOLD : 0);
-			wattrset(v->win, attr);
-			if (sessions_cols[col].right)
-				ui_text_right(v->win, y, x[col], w[col], buf);
-			else
-				ui_text(v->win, y, x[col], w[col], 0, true,
-				    buf);
-		}
-	}
+	table = (struct ui_table_rows){ sessions_cols, COL_COUNT, x, w,
+	    v->top + 1, rows, ss->scroll, ss->cursor, (int)ss->rows->len,
+	    sessions_row_cell, ss };
+	ui_table_rows(v->win, &table);
 	wattrset(v->win, ui_attr(UI_DIM));
 	if (ss->rows->len == 0 && ss->filter[0] == '\0')
 		ui_text(v->win, v->top + 2, 2, v->cols - 4, 0, true,

@@ -187,6 +187,27 @@ void		 ui_table_header(WINDOW *, int y, const struct ui_column *,
 /* The first row to show so that the cursor's row is on screen. */
 int		 ui_table_scroll(int cursor, int scroll, int rows, int nrows);
 
+/* The rows of a table under its header, cell by cell. */
+struct ui_table_rows {
+	const struct ui_column	*cols;
+	int			 n;		/* columns */
+	const int		*x, *width;	/* ui_table_layout's */
+	int			 y, lines;	/* where, how many at most */
+	int			 first;		/* the first row shown */
+	int			 cursor;	/* the selected row */
+	int			 nrows;
+	/*
+	 * Row row's text of column col into buf, and its colour into *attr
+	 * (given the row's).  On the cursor's row every cell takes the
+	 * row's colour, keeping only its A_BOLD.
+	 */
+	void			(*cell)(void *ctx, int row, int col,
+				    char *buf, size_t len, attr_t *attr);
+	void			*ctx;
+};
+
+void		 ui_table_rows(WINDOW *, const struct ui_table_rows *);
+
 /* widget-rates.c: rates the dashboard works out by sampling the model. */
 struct ui_history	*ui_history_new(void);
 void			 ui_history_free(struct ui_history *);

@@ -126,3 +126,34 @@ ui_table_scroll(int cursor, int scroll, int rows, int nrows)
 		scroll = 0;
 	return scroll;
 }
+
+void
+ui_table_rows(WINDOW *win, const struct ui_table_rows *t)
+{
+	char	 buf[512];
+	attr_t	 base, attr;
+	int	 i, row, col, y;
+
+	for (i = 0; i < t->lines && t->first + i < t->nrows; i++) {
+		row = t->first + i;
+		y = t->y + i;
+		base = ui_attr(row == t->cursor ? UI_SELECTED : UI_NORMAL);
+		if (row == t->cursor)
+			ui_fill(win, y, 0, getmaxx(win), base);
+		for (col = 0; col < t->n; col++) {
+			if (t->width[col] == 0)
+				continue;
+			attr = base;
+			t->cell(t->ctx, row, col, buf, sizeof(buf), &attr);
+			if (row == t->cursor)
+				attr = base | (attr & A_BOLD);
+			wattrset(win, attr);
+			if (t->cols[col].right)
+				ui_text_right(win, y, t->x[col], t->width[col],
+				    buf);
+			else
+				ui_text(win, y, t->x[col], t->width[col], 0,
+				    true, buf);
+		}
+	}
+}
