@@ -97,11 +97,21 @@ dump_out_i64(struct dump_out *o, int64_t v)
 void
 dump_out_seconds(struct dump_out *o, double v, int width)
 {
-	char buf[48], *p = buf + sizeof(buf);
+	char buf[48], *p = buf + sizeof(buf), wide[400];
 	uint64_t us;
 	bool neg = v < 0;
 	int i;
 
+	/*
+	 * A capture's time is any 64-bit count of seconds: beyond 10^12 s
+	 * the microseconds would not fit the digits below (nor a uint64_t).
+	 */
+	if (!(fabs(v) < 1e12)) {
+		snprintf(wide, sizeof(wide), "%*.6f", width, isfinite(v) ? v :
+		    0.0);
+		dump_out_str(o, wide);
+		return;
+	}
 	us = (uint64_t)((neg ? -v : v) * 1e6 + 0.5);
 	for (i = 0; i < 6; i++, us /= 10)
 		*--p = (char)('0' + us % 10);

@@ -14,6 +14,9 @@ SEED (default 0) shifts every corpus seed: more rounds for a bug hunt.
                             then "deep40" with 40
      limits-amf-strings     AMF0 strings, long strings, keys and XML
                             documents declaring more bytes than the message has
+   clock-extremes         a pcapng (for all its name) whose interface counts
+                            whole seconds, its packets at 0, 1, 2^62, 2^63 - 1
+                            and 2^64 - 1 s: the limits of a time_t
 2. The hostile corpus (hostile-*.pcap), from the captures in SRCDIR/samples
    and SRCDIR/tests/golden (each cut to its first packets to stay small):
      trunc    the file cut in the middle of a record (header or data)
@@ -87,6 +90,47 @@ def media_tail(conv, chunk_size):
                                    chunk_size=chunk_size))
         conv.send(0, chunk_message(4, 8, 1, 40 * i, b"\xaf\x01" + bytes(200),
                                    chunk_size=chunk_size))
+
+
+class PcapngSeconds:
+    """A pcapng writer, as Pcap, whose interface has if_tsresol 10^0 (one
+    unit a second) and whose packets take their times from a list, the
+    last repeated."""
+
+    def __init__(self, path, times):
+        self.f = open(path, "wb")
+        self.times = list(times)
+        self.f.write(self._block(0x0A0D0D0A, struct.pack(
+            "<IHHq", 0x1A2B3C4D, 1, 0, -1)))
+        tsresol = struct.pack("<HHB3x", 9, 1, 0) + struct.pack("<HH", 0, 0)
+        self.f.write(self._block(1, struct.pack("<HHI", 1, 0, 262144) +
+                                 tsresol))
+
+    @staticmethod
+    def _block(kind, body):
+        body += bytes(-len(body) % 4)
+        return struct.pack("<II", kind, 12 + len(body)) + body + \
+            struct.pack("<I", 12 + len(body))
+
+    def packet(self, frame, t=None, caplen=None):
+        t = self.times.pop(0) if len(self.times) > 1 else self.times[0]
+        data = frame if caplen is None else frame[:caplen]
+        self.f.write(self._block(6, struct.pack(
+            "<IIIII", 0, t >> 32, t & 0xFFFFFFFF, len(data), len(frame)) +
+            data + bytes(-len(data) % 4)))
+
+    def close(self):
+        self.f.close()
+
+
+def clock_extremes(path):
+    pcap = PcapngSeconds(path, [0, 0, 1, 1 << 62, (1 << 63) - 1,
+                                (1 << 64) - 1])
+    conv = Conversation(pcap)
+    rtmp_handshake(conv)
+    conv.send(0, chunk_message(3, 20, 0, 0, connect_cmd()))
+    conv.send(1, set_chunk_size(4096))
+    finish(pcap, conv)
 
 
 def limits_chunksize_max(path):
@@ -170,6 +214,7 @@ LIMITS = {
     "limits-csids": limits_csids,
     "limits-amf-deep": limits_amf_deep,
     "limits-amf-strings": limits_amf_strings,
+    "clock-extremes": clock_extremes,
 }
 
 

@@ -8,6 +8,7 @@
 #include "config.h"
 #endif
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -155,6 +156,8 @@ ui_fmt_age(char *buf, size_t len, double s)
 
 	if (s < 0)
 		s = 0;
+	if (s > 1e15)
+		s = 1e15;	/* a capture's absurd clock: no overflow */
 	if (s < 60) {
 		snprintf(buf, len, "%.1fs", s);
 		return;
@@ -185,9 +188,17 @@ void
 ui_fmt_clock(char *buf, size_t len, double t)
 {
 	struct tm	 tm;
-	time_t		 secs = (time_t)t;
-	int		 ms = (int)((t - (double)secs) * 1000);
+	time_t		 secs;
+	int		 ms;
 	char		 hms[16];
+
+	/* A capture's absurd clock would not fit a time_t. */
+	if (!(fabs(t) < 1e15)) {
+		snprintf(buf, len, "%.3f", t);
+		return;
+	}
+	secs = (time_t)t;
+	ms = (int)((t - (double)secs) * 1000);
 
 	if (ms > 999)
 		ms = 999;
