@@ -7,7 +7,7 @@
 # (not through the autotools libraries, which carry gcc's flags), the lists
 # taken from Makefile.am: libdissectors_a for most harnesses, with
 # librtmpscope_a, GLib and libpcap for fuzz-flow, fuzz-pipeline,
-# fuzz-config and fuzz-splice.  CC, CFLAGS and FUZZ_SAN may be set to
+# fuzz-config, fuzz-splice and fuzz-capture.  CC, CFLAGS and FUZZ_SAN may be set to
 # override the compiler, add flags or change the sanitizers.  Also builds
 # seed-extract, the plain program seeds.sh uses.
 set -eu
@@ -100,6 +100,7 @@ build fuzz-flow $sobjs $dobjs $deps
 build fuzz-pipeline $sobjs $dobjs $deps
 build fuzz-config $sobjs $dobjs $deps
 build fuzz-splice $sobjs $dobjs $deps
+build fuzz-capture $sobjs $dobjs $deps
 }
 
 # Not instrumented for libFuzzer: a plain program.

@@ -514,7 +514,86 @@ key without value
 stall_ms = 18446744073709551616
 EOF
 
+# fuzz-capture: | link:1 | wire:1 | frame |.  The first frames of each
+# sample (Ethernet), and each of them again behind every other link header
+# the decoder knows, with VLAN tags, and as IPv6 with extension headers.
+mkdir -p "$corpus/capture"
+python3 - "$corpus/capture" "$top"/samples/*.pcap <<'PY'
+import os
+import struct
+import sys
+
+out = sys.argv[1]
+# The link selectors of fuzz-capture.c.
+EN10MB, SLL, SLL2, RAW, IPV4, IPV6, NULL, LOOP, UNKNOWN = 0, 1, 2, 3, 7, 8, \
+    9, 10, 11
+
+
+def frames(path, n):
+    data = open(path, "rb").read()
+    e = "<" if data[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+    off = 24
+    while off + 16 <= len(data) and n > 0:
+        incl = struct.unpack(e + "I", data[off + 8:off + 12])[0]
+        yield data[off + 16:off + 16 + incl]
+        off += 16 + incl
+        n -= 1
+
+
+def ipv6_of(ip4, ext=b"", first_nh=6):
+    ihl = (ip4[0] & 15) * 4
+    total = struct.unpack(">H", ip4[2:4])[0]
+    tcp = ip4[ihl:total]
+    src = b"\x20\x01\x0d\xb8" + bytes(8) + ip4[12:16]
+    dst = b"\x20\x01\x0d\xb8" + bytes(8) + ip4[16:20]
+    return struct.pack(">IHBB", 6 << 28, len(ext) + len(tcp), first_nh,
+                       64) + src + dst + ext + tcp
+
+
+n = 0
+
+
+def seed(link, frame, wire=0):
+    global n
+    with open(os.path.join(out, "f%05d" % n), "wb") as f:
+        f.write(bytes([link, wire]) + frame)
+    n += 1
+
+
+for path in sys.argv[2:]:
+    for eth in frames(path, 12):
+        if len(eth) < 34 or eth[12:14] != b"\x08\x00":
+            seed(EN10MB, eth)
+            continue
+        ip = eth[14:]
+        seed(EN10MB, eth)
+        seed(EN10MB, eth, 0x81)                 # wire shorter than caplen
+        seed(EN10MB, eth[:len(eth) // 2], 3)    # snaplen cut
+        seed(EN10MB, eth[:12] + b"\x81\x00\x00\x05" + eth[12:])
+        seed(EN10MB, eth[:12] + b"\x88\xa8\x00\x07\x81\x00\x00\x05" +
+             eth[12:])
+        seed(SLL, struct.pack(">HHH", 0, 1, 6) + eth[6:12] + b"\0\0" +
+             b"\x08\x00" + ip)
+        seed(SLL2, b"\x08\x00\0\0" + struct.pack(">IHBB", 1, 1, 0, 6) +
+             eth[6:12] + b"\0\0" + ip)
+        seed(RAW, ip)
+        seed(IPV4, ip)
+        seed(NULL, struct.pack("<I", 2) + ip)
+        seed(LOOP, struct.pack(">I", 2) + ip)
+        seed(UNKNOWN, eth)
+        if ip[9] != 6:
+            continue
+        v6 = ipv6_of(ip)
+        seed(IPV6, v6)
+        seed(RAW, v6)
+        seed(NULL, struct.pack("<I", 30) + v6)
+        seed(EN10MB, eth[:12] + b"\x86\xdd" + v6)
+        # hop-by-hop options, then TCP; a fragment header (offset 0, more)
+        seed(IPV6, ipv6_of(ip, b"\x06\x00" + bytes(6), 0))
+        seed(IPV6, ipv6_of(ip, b"\x06\x00\x00\x01" + bytes(4), 44))
+PY
+
 for d in chunk messages amf0 amf3 codec handshake flow pipeline config \
-    splice; do
+    splice capture; do
 	printf '%s: %s seeds\n' "$d" "$(ls "$corpus/$d" | wc -l)"
 done
