@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "dump.h"
+#include "http-request.h"
 #include "options.h"
 #include "proxy.h"
 #include "report.h"
@@ -605,99 +606,6 @@ http_error(struct http_client *c, int code, bool head_only,
 	g_free(body.buf);
 }
 
-/* RFC 9110 tchar: the characters of a method or a header name. */
-static bool
-is_token(const char *p, size_t n)
-{
-	size_t i;
-
-	if (n == 0)
-		return false;
-	for (i = 0; i < n; i++)
-		if (!g_ascii_isalnum(p[i]) &&
-		    strchr("!#$%&'*+-.^_`|~", p[i]) == NULL)
-			return false;
-	return true;
-}
-
-/* The next line of the head, without its CR LF; NULL at the end. */
-static char *
-next_line(char **cursor)
-{
-	char *line = *cursor, *nl;
-
-	if ((nl = strchr(line, '\n')) == NULL)
-		return NULL;
-	*nl = '\0';
-	if (nl > line && nl[-1] == '\r')
-		nl[-1] = '\0';
-	*cursor = nl + 1;
-	return line;
-}
-
-/*
- *   request-line = method SP request-target SP HTTP-version CRLF
- *   *( field-name ":" OWS field-value OWS CRLF )
- *   CRLF
- *
- * 0 when well formed, with *method and *target pointing into head;
- * otherwise the status to answer.
- */
-static int
-http_parse(char *head, char **method, char **target)
-{
-	char *cursor = head, *line, *sp, *version, *colon;
-	size_t i;
-
-	if ((line = next_line(&cursor)) == NULL)
-		return 400;
-	*method = line;
-	if ((sp = strchr(line, ' ')) == NULL)
-		return 400;
-	*sp = '\0';
-	*target = sp + 1;
-	if ((sp = strchr(*target, ' ')) == NULL)
-		return 400;
-	*sp = '\0';
-	version = sp + 1;
-	if (!is_token(*method, strlen(*method)) || (*target)[0] == '\0')
-		return 400;
-	for (i = 0; (*target)[i] != '\0'; i++)
-		if ((unsigned char)(*target)[i] <= 0x20 ||
-		    (unsigned char)(*target)[i] >= 0x7f)
-			return 400;
-	if (strncmp(version, "HTTP/", 5) != 0 ||
-	    !g_ascii_isdigit(version[5]) || version[6] != '.' ||
-	    !g_ascii_isdigit(version[7]) || version[8] != '\0')
-		return 400;
-	if (version[5] != '1')
-		return 505;
-	while ((line = next_line(&cursor)) != NULL && line[0] != '\0') {
-		/* No folded lines, no space before the colon. */
-		if ((colon = strchr(line, ':')) == NULL ||
-		    !is_token(line, (size_t)(colon - line)))
-			return 400;
-	}
-	return 0;
-}
-
-/* Where the head ends (past its empty line), 0 if it has not yet. */
-static size_t
-head_length(const char *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (p[i] != '\n')
-			continue;
-		if (i + 1 < n && p[i + 1] == '\n')
-			return i + 2;
-		if (i + 2 < n && p[i + 1] == '\r' && p[i + 2] == '\n')
-			return i + 3;
-	}
-	return 0;
-}
-
 /*
  * POST /api/sessions/ID/redirect: 202 when the move has begun (its
  * outcome comes as an event), 404 for no such session, 409 when it
@@ -760,7 +668,7 @@ http_answer(struct http_client *c, size_t len)
 		return;
 	}
 	head = g_strndup(c->head, len);
-	if ((code = http_parse(head, &method, &target)) != 0) {
+	if ((code = http_request_parse(head, &method, &target)) != 0) {
 		http_error(c, code, false, NULL);
 		return;
 	}
@@ -824,7 +732,7 @@ http_read(struct http_client *c)
 		return;
 	}
 	c->len += (size_t)n;
-	if ((len = head_length(c->head, c->len)) > 0)
+	if ((len = http_request_head_length(c->head, c->len)) > 0)
 		http_answer(c, len);
 	else if (c->len == sizeof(c->head))
 		http_error(c, 431, false, NULL);

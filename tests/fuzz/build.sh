@@ -7,7 +7,7 @@
 # (not through the autotools libraries, which carry gcc's flags), the lists
 # taken from Makefile.am: libdissectors_a for most harnesses, with
 # librtmpscope_a, GLib and libpcap for fuzz-flow, fuzz-pipeline,
-# fuzz-config, fuzz-splice and fuzz-capture.  CC, CFLAGS and FUZZ_SAN may be set to
+# fuzz-config, fuzz-splice, fuzz-capture and fuzz-http.  CC, CFLAGS and FUZZ_SAN may be set to
 # override the compiler, add flags or change the sanitizers.  Also builds
 # seed-extract, the plain program seeds.sh uses.
 set -eu
@@ -101,6 +101,7 @@ build fuzz-pipeline $sobjs $dobjs $deps
 build fuzz-config $sobjs $dobjs $deps
 build fuzz-splice $sobjs $dobjs $deps
 build fuzz-capture $sobjs $dobjs $deps
+build fuzz-http $sobjs $dobjs $deps
 }
 
 # Not instrumented for libFuzzer: a plain program.

@@ -21,7 +21,7 @@ secs=${1:-30}
 bin=${FUZZ_BIN:-$here/bin}
 corpus=${FUZZ_CORPUS:-$here/corpus}
 crashes=${FUZZ_CRASHES:-$here/crashes}
-only=${FUZZ_ONLY:-chunk messages amf0 amf3 codec handshake flow pipeline config splice capture}
+only=${FUZZ_ONLY:-chunk messages amf0 amf3 codec handshake flow pipeline config splice capture http}
 logs=$crashes/logs
 
 # Largest input tried, by harness: what its seeds need, no more.
@@ -31,6 +31,7 @@ max_len() {
 	messages|amf0|amf3|config|splice) echo 16384 ;;
 	handshake)	echo 8192 ;;
 	capture)	echo 2048 ;;
+	http)		echo 9216 ;;
 	flow)		echo 24576 ;;
 	*)		echo 4096 ;;
 	esac

@@ -593,7 +593,25 @@ for path in sys.argv[2:]:
         seed(IPV6, ipv6_of(ip, b"\x06\x00\x00\x01" + bytes(4), 44))
 PY
 
+# fuzz-http: requests as curl, Prometheus and a browser send them, and
+# broken ones.
+mkdir -p "$corpus/http"
+n=0
+for req in \
+    'GET /api/sessions HTTP/1.1\r\nHost: 127.0.0.1:10083\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n' \
+    'GET /metrics HTTP/1.1\r\nHost: localhost:10083\r\nUser-Agent: Prometheus/2.42.0\r\nAccept: application/openmetrics-text;version=1.0.0\r\nX-Prometheus-Scrape-Timeout-Seconds: 10\r\n\r\n' \
+    'HEAD /api/sessions/12 HTTP/1.0\r\n\r\n' \
+    'POST /api/sessions/3/redirect HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n' \
+    'GET http://127.0.0.1:10083/api/events?since=5 HTTP/1.1\n\n' \
+    'GET / HTTP/2.0\r\n\r\n' \
+    'GET /x HTTP/1.1\r\n folded: line\r\n\r\n' \
+    'BREW /pot HTCPCP/1.0\r\n\r\n' \
+    'GET  /double-space HTTP/1.1\r\n\r\n'; do
+	printf "$req" >"$corpus/http/r$n"
+	n=$((n + 1))
+done
+
 for d in chunk messages amf0 amf3 codec handshake flow pipeline config \
-    splice capture; do
+    splice capture http; do
 	printf '%s: %s seeds\n' "$d" "$(ls "$corpus/$d" | wc -l)"
 done
