@@ -31,9 +31,10 @@
 
 /*
  * Bytes a takeover of the client's stream may write to complete the
- * messages the old backend left half sent; more and the move fails.
+ * messages the old backend left half sent, chunk headers included (at
+ * chunk size 1 a byte of payload takes up to 8); more and the move fails.
  */
-#define LIMIT_SPLICE_PAD_MAX		(16U * 1024U * 1024U)
+#define LIMIT_SPLICE_PAD_MAX		(8U * 1024U * 1024U)
 
 /* Bytes looked at before a decoder decides how much of a body to keep. */
 #define LIMIT_MESSAGE_PROBE		16U

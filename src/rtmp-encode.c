@@ -192,6 +192,12 @@ chunk_basic_header(GByteArray *out, uint8_t fmt, uint32_t csid)
 	}
 }
 
+size_t
+chunk_basic_header_len(uint32_t csid)
+{
+	return csid < 64 ? 1 : csid < 64 + 256 ? 2 : 3;
+}
+
 static struct chunk_writer_stream *
 writer_stream(struct chunk_writer *w, uint32_t csid, bool *fresh)
 {

@@ -82,6 +82,8 @@ bool	chunk_writer_message(struct chunk_writer *, GByteArray *out,
 
 /* A chunk basic header: fmt and csid in 1, 2 or 3 bytes. */
 void	chunk_basic_header(GByteArray *out, uint8_t fmt, uint32_t csid);
+/* How many of those bytes csid takes. */
+size_t	chunk_basic_header_len(uint32_t csid);
 
 /* Protocol control messages (csid 2, stream 0). */
 void	chunk_writer_control(struct chunk_writer *, GByteArray *out,

@@ -693,14 +693,14 @@ bool
 splice_complete_partials(const struct chunk_demux *d, GByteArray *out)
 {
 	struct chunk_partial parts[LIMIT_CHUNK_STREAMS];
-	uint32_t chunk_left, left, c;
-	uint64_t total = 0;
+	uint32_t chunk_left, left, c, first;
+	uint64_t total = 0, chunks;
 	uint8_t ext[4];
 	size_t n, i;
 	static const uint8_t zeros[4096];
 
 	if (!chunk_demux_partials(d, parts, G_N_ELEMENTS(parts), &n,
-	    &chunk_left))
+	    &chunk_left) || d->chunk_size == 0)
 		return false;
 	for (i = 0; i < n; i++) {
 		/*
@@ -712,7 +712,17 @@ splice_complete_partials(const struct chunk_demux *d, GByteArray *out)
 		    parts[i].type == RTMP_WINDOW_ACK_SIZE ||
 		    parts[i].type == RTMP_SET_PEER_BANDWIDTH)
 			return false;
-		total += parts[i].missing;
+		/*
+		 * The bytes it takes on the wire: the payload, and a header
+		 * for every chunk after the one under way (at chunk size 1,
+		 * up to 7 bytes a byte).
+		 */
+		first = i == 0 ? MIN(chunk_left, parts[i].missing) : 0;
+		chunks = ((uint64_t)parts[i].missing - first + d->chunk_size -
+		    1) / d->chunk_size;
+		total += parts[i].missing + chunks *
+		    (chunk_basic_header_len(parts[i].csid) +
+		    (parts[i].ext ? 4U : 0U));
 	}
 	if (total > LIMIT_SPLICE_PAD_MAX)
 		return false;

@@ -1834,6 +1834,49 @@ test_partials_none_is_true_and_empty(void **state)
 	partial_free(&t);
 }
 
+/*
+ * LIMIT_SPLICE_PAD_MAX counts the bytes on the wire: at chunk size 1, a
+ * video message on csid 300 (a 2-byte basic header) with an extended
+ * timestamp takes 7 bytes a byte of payload.  Begun with 1 byte of
+ * LIMIT_SPLICE_PAD_MAX / 4: refused at chunk size 1, completed at 4096.
+ */
+static void
+test_partials_bounded_by_wire_bytes(void **state)
+{
+	const uint32_t len = LIMIT_SPLICE_PAD_MAX / 4;
+	const uint8_t head[] = {
+		0x01, 300 - 64, 0x00,		/* fmt 0, csid 300, 3 bytes */
+		0xff, 0xff, 0xff,		/* timestamp: extended */
+		(uint8_t)(len >> 16), (uint8_t)(len >> 8), (uint8_t)len,
+		RTMP_VIDEO, 0x01, 0x00, 0x00, 0x00,
+		0x01, 0x00, 0x00, 0x00,		/* extended timestamp */
+		VIDEO_INTER,
+	};
+	struct peer p;
+	GByteArray *fill = g_byte_array_new();
+	uint64_t chunks;
+
+	(void)state;
+	peer_init(&p);
+	chunk_demux_set_chunk_size(&p.d, 1);
+	peer_feed(&p, head, sizeof(head));
+	assert_false(splice_complete_partials(&p.d, fill));
+	peer_free(&p);
+
+	peer_init(&p);
+	chunk_demux_set_chunk_size(&p.d, 4096);
+	peer_feed(&p, head, sizeof(head));
+	assert_true(splice_complete_partials(&p.d, fill));
+	/* 4095 more in this chunk, then | fmt 3 csid 300 | ext | ... |. */
+	chunks = (len - 4096 + 4095) / 4096;
+	assert_int_equal(fill->len, len - 1 + chunks * (2 + 4));
+	peer_feed(&p, fill->data, fill->len);
+	assert_int_equal(p.msgs->len, 1);
+	assert_int_equal(peer_msg(&p, 0)->m.len, len);
+	peer_free(&p);
+	g_byte_array_unref(fill);
+}
+
 /* ------------------------------------------------------------------ */
 /* media_is_config, media_is_keyframe.                                 */
 
@@ -2174,6 +2217,7 @@ main(void)
 		cmocka_unit_test(test_partials_two_streams),
 		cmocka_unit_test(test_partials_inside_a_header_is_false),
 		cmocka_unit_test(test_partials_none_is_true_and_empty),
+		cmocka_unit_test(test_partials_bounded_by_wire_bytes),
 		cmocka_unit_test(test_media_legacy_video),
 		cmocka_unit_test(test_media_ex_video),
 		cmocka_unit_test(test_media_audio),

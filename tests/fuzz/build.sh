@@ -61,10 +61,14 @@ rm -f "$probe" "$probe.c" "$probe.log"
 # Objects once, instrumented for coverage; each harness links them.
 FUZZ_SAN_CC=$(printf '%s\n' "$FUZZ_SAN" | sed 's/fuzzer\([,= ]\|$\)/fuzzer-no-link\1/')
 mkdir -p "$out/obj"
+# An object older than a header is built again (a header's change, a
+# limit say, reaches every object; no per-file dependencies here).
+newest_h=$(ls -t "$top"/dissectors/*.h "$top"/src/*.h "$here"/*.h | head -n 1)
 objects() {
 	for c in "$@"; do
 		o=$out/obj/$(basename "$(dirname "$c")")-$(basename "$c" .c).o
-		if [ ! -f "$o" ] || [ "$c" -nt "$o" ] || [ "$here/build.sh" -nt "$o" ]; then
+		if [ ! -f "$o" ] || [ "$c" -nt "$o" ] ||
+		    [ "$here/build.sh" -nt "$o" ] || [ "$newest_h" -nt "$o" ]; then
 			# shellcheck disable=SC2086
 			$CC $base $FUZZ_SAN_CC $inc $glib -c "$c" -o "$o"
 		fi

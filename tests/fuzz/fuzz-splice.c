@@ -1264,6 +1264,9 @@ fuzz_partials(const uint8_t *data, size_t size)
 
 	pad = g_byte_array_new();
 	if (splice_complete_partials(&d, pad)) {
+		if (pad->len > LIMIT_SPLICE_PAD_MAX)
+			check_fail("partials: %u bytes of completion, over "
+			    "LIMIT_SPLICE_PAD_MAX", pad->len);
 		if (!chunk_demux_partials(&d, parts, G_N_ELEMENTS(parts), &n,
 		    &left))
 			check_fail("partials: the demux changed its mind");
