@@ -13,7 +13,9 @@
 # Environment: FUZZ_BIN (default tests/fuzz/bin, see build.sh), FUZZ_CORPUS
 # (default tests/fuzz/corpus; made by seeds.sh when missing), FUZZ_CRASHES
 # (default tests/fuzz/crashes), FUZZ_ONLY (names to run, e.g. "chunk amf3"),
-# FUZZ_ARGS (more libFuzzer flags).
+# FUZZ_SEED (libFuzzer's -seed: the same seed, corpus and binary make the
+# same run, so that what CI found is found again; default: a new one each
+# run), FUZZ_ARGS (more libFuzzer flags).
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -78,7 +80,8 @@ for name in $only; do
 	"$bin/fuzz-$name" -max_total_time="$secs" -timeout=5 \
 	    -rss_limit_mb=2048 -max_len="$(max_len "$name")" \
 	    -print_final_stats=1 -artifact_prefix="$crashes/$name-" \
-	    ${FUZZ_ARGS:-} "$corpus/$name" >"$log" 2>&1
+	    ${FUZZ_SEED:+-seed="$FUZZ_SEED"} ${FUZZ_ARGS:-} \
+	    "$corpus/$name" >"$log" 2>&1
 	rc=$?
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
