@@ -34,16 +34,16 @@ ui_sparkline(WINDOW *win, int y, int x, int width, bool utf8,
 				max = values[i];
 	col = x + width - (int)(n - first);
 	for (i = first; i < n; i++, col++) {
-		v = values[i];
-		if (v <= 0 || max <= 0)
+		v = values[i] / max * 8 + 0.5;
+		/* Clamped before the cast: a value far over max is 8. */
+		if (!(values[i] > 0) || !(max > 0))
 			level = 0;
-		else {
-			level = (int)(v / max * 8 + 0.5);
-			if (level < 1)
-				level = 1;	/* something, however little */
-			if (level > 8)
-				level = 8;
-		}
+		else if (v >= 8)
+			level = 8;
+		else if (v < 1)
+			level = 1;	/* something, however little */
+		else
+			level = (int)v;
 		mvwaddstr(win, y, col, glyphs[level]);
 	}
 	return max;
