@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include "av-ex.h"
+#include "cursor.h"
 #include "replay.h"
 
 /* The commands worth replaying: what builds a connection and its streams. */
@@ -35,11 +37,13 @@ replay_init(struct replay *r)
 void
 replay_clear(struct replay *r)
 {
+	unsigned i;
+
 	if (r->commands != NULL)
 		g_ptr_array_free(r->commands, TRUE);
 	g_clear_pointer(&r->metadata, g_bytes_unref);
-	g_clear_pointer(&r->video_config, g_bytes_unref);
-	g_clear_pointer(&r->audio_config, g_bytes_unref);
+	for (i = 0; i < r->nconfigs; i++)
+		g_clear_pointer(&r->configs[i].body, g_bytes_unref);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -156,32 +160,89 @@ replay_is_player(const struct replay *r)
  * Video tag header (FLV 10.1, E.4.3.1; Enhanced RTMP for the ex header):
  *
  *   legacy: | frame type:4 | codec id:4 | AVCPacketType:8 (AVC, HEVC) |
- *   ex:     | 1 | frame type:3 | packet type:4 | fourcc:32 |
+ *   ex:     | 1 | frame type:3 | packet type:4 | [ModEx ...] [Multitrack
+ *           | multitrack type:4 | packet type:4 |] fourcc:32 | track id |
  *
- * frame type 1 is a key frame; a sequence header is AVCPacketType 0 or
- * ex packet type 0 (SequenceStart) or 5 (MPEG2TSSequenceStart).
+ * (av-ex.h has the whole ex layout.)  frame type 1 is a key frame; a
+ * sequence header is AVCPacketType 0 or ex packet type 0 (SequenceStart)
+ * or 5 (MPEG2TSSequenceStart).
  *
  * Audio tag header: | sound format:4 | rate:2 | size:1 | type:1 |, with
  * AACPacketType 0 for the AAC sequence header; sound format 9 is the ex
- * header, whose low 4 bits are the packet type (0 SequenceStart).
+ * header, whose low 4 bits are the packet type (0 SequenceStart, 4
+ * MultichannelConfig: both configure the decoder), with ModEx and
+ * Multitrack as for video.
  */
+#define EX_SEQUENCE_START		0
+#define EX_VIDEO_MPEG2TS_SEQUENCE_START	5
+#define EX_VIDEO_COMMAND_FRAME		5	/* frame type */
+#define EX_VIDEO_METADATA		4
+#define EX_VIDEO_MULTITRACK		6
+#define EX_AUDIO_MULTICHANNEL_CONFIG	4
+#define EX_AUDIO_MULTITRACK		5
+
+/*
+ * An Enhanced RTMP body: its packet type once ModEx and Multitrack are
+ * read past, and its first track's id (0 without Multitrack).  False for
+ * a legacy body, a video command frame, or a header cut short.
+ */
+static bool
+media_ex(uint8_t type, const uint8_t *b, size_t len, uint8_t *packet,
+    uint8_t *track)
+{
+	struct av_ex_header h;
+	struct av_ex_track t;
+	struct cursor c;
+	bool video = type == RTMP_VIDEO;
+
+	if (len < 1 || (video ? (b[0] & 0x80) == 0 : (b[0] >> 4) != 9) ||
+	    (type != RTMP_VIDEO && type != RTMP_AUDIO))
+		return false;
+	if (video && ((b[0] >> 4) & 7) == EX_VIDEO_COMMAND_FRAME &&
+	    (b[0] & 0x0f) != EX_VIDEO_METADATA)
+		return false;
+	cursor_init(&c, b + 1, len - 1);
+	if (!av_ex_header_parse(&c, b[0] & 0x0f, video ? EX_VIDEO_MULTITRACK :
+	    EX_AUDIO_MULTITRACK, true, &h))
+		return false;
+	*packet = h.packet_type;
+	*track = h.multitrack && av_ex_track_next(&c, &h, &t) && t.has_id ?
+	    t.id : 0;
+	return true;
+}
+
 bool
 media_is_config(uint8_t type, const uint8_t *b, size_t len)
 {
-	if (len < 1)
+	uint8_t packet, track;
+
+	if (media_ex(type, b, len, &packet, &track))
+		return packet == EX_SEQUENCE_START || (type == RTMP_VIDEO ?
+		    packet == EX_VIDEO_MPEG2TS_SEQUENCE_START :
+		    packet == EX_AUDIO_MULTICHANNEL_CONFIG);
+	if (len < 2)
 		return false;
-	if (type == RTMP_VIDEO) {
-		if ((b[0] & 0x80) != 0)
-			return (b[0] & 0x0f) == 0 || (b[0] & 0x0f) == 5;
-		return len >= 2 && ((b[0] & 0x0f) == 7 ||
-		    (b[0] & 0x0f) == 12 || (b[0] & 0x0f) == 13) && b[1] == 0;
-	}
-	if (type == RTMP_AUDIO) {
-		if ((b[0] >> 4) == 9)
-			return (b[0] & 0x0f) == 0;
-		return len >= 2 && (b[0] >> 4) == 10 && b[1] == 0;
-	}
+	if (type == RTMP_VIDEO)
+		return ((b[0] & 0x0f) == 7 || (b[0] & 0x0f) == 12 ||
+		    (b[0] & 0x0f) == 13) && (b[0] & 0x80) == 0 && b[1] == 0;
+	if (type == RTMP_AUDIO)
+		return (b[0] >> 4) == 10 && b[1] == 0;
 	return false;
+}
+
+/*
+ * Which configuration a config body is, for the cache: one of each kind
+ * (packet type) and track, so that every track of a multitrack stream
+ * keeps its own.
+ */
+static uint16_t
+media_config_key(uint8_t type, const uint8_t *b, size_t len)
+{
+	uint8_t packet, track;
+
+	if (!media_ex(type, b, len, &packet, &track))
+		return 0;
+	return (uint16_t)((packet + 1U) << 8 | track);
 }
 
 bool
@@ -199,6 +260,30 @@ cache(GBytes **slot, const struct rtmp_message *m)
 {
 	g_clear_pointer(slot, g_bytes_unref);
 	*slot = g_bytes_new(m->body, m->kept);
+}
+
+/* A configuration replaces the one of its type, kind and track. */
+static void
+cache_config(struct replay *r, const struct rtmp_message *m)
+{
+	uint16_t key = media_config_key(m->type, m->body, m->kept);
+	struct replay_config *rc;
+	unsigned i;
+
+	for (i = 0; i < r->nconfigs; i++) {
+		rc = &r->configs[i];
+		if (rc->type == m->type && rc->key == key) {
+			cache(&rc->body, m);
+			return;
+		}
+	}
+	if (r->nconfigs == REPLAY_CONFIGS_MAX)
+		return;		/* more tracks than any encoder sends */
+	rc = &r->configs[r->nconfigs++];
+	rc->type = m->type;
+	rc->key = key;
+	rc->body = NULL;
+	cache(&rc->body, m);
 }
 
 static bool
@@ -279,13 +364,11 @@ replay_client_message(struct replay *r, const struct rtmp_message *m,
 		}
 		break;
 	case RTMP_VIDEO:
-		r->client_video = true;
-		if (media_is_config(m->type, m->body, m->kept))
-			cache(&r->video_config, m);
-		break;
 	case RTMP_AUDIO:
+		if (m->type == RTMP_VIDEO)
+			r->client_video = true;
 		if (media_is_config(m->type, m->body, m->kept))
-			cache(&r->audio_config, m);
+			cache_config(r, m);
 		break;
 	case RTMP_WINDOW_ACK_SIZE:
 		(void)field_record_u32(f, "window", &r->client_window);

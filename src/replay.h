@@ -29,6 +29,8 @@
 
 #define REPLAY_COMMANDS_MAX	16
 #define REPLAY_STREAMS_MAX	8
+/* Sequence headers kept for a publisher: a few tracks of each type. */
+#define REPLAY_CONFIGS_MAX	16
 
 struct replay_command {
 	uint8_t		 type;		/* 20 (AMF0) or 17 (AMF3) */
@@ -68,8 +70,13 @@ struct replay {
 	unsigned		 ncreate;
 	/* A publisher's cache: body and message stream id. */
 	GBytes			*metadata;
-	GBytes			*video_config;
-	GBytes			*audio_config;
+	/* Sequence headers: each type's, per kind and track (in order). */
+	struct replay_config {
+		uint8_t		 type;		/* 8 audio, 9 video */
+		uint16_t	 key;		/* kind and track */
+		GBytes		*body;
+	}			 configs[REPLAY_CONFIGS_MAX];
+	unsigned		 nconfigs;
 	uint8_t			 metadata_type;	/* 18 or 15 */
 	bool			 client_video;	/* the client publishes video */
 	/* The client's own window (a Window Ack Size it sent). */

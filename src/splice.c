@@ -474,6 +474,7 @@ client_media(struct splice *sp, const struct rtmp_message *m)
 {
 	const struct replay *r = sp->replay;
 	bool config = media_is_config(m->type, m->body, m->kept);
+	unsigned i, pass;
 
 	if (!sp->published) {
 		if (config)
@@ -484,12 +485,14 @@ client_media(struct splice *sp, const struct rtmp_message *m)
 		if (r->metadata != NULL)
 			to_backend_bytes(sp, CSID_DATA, r->metadata_type,
 			    m->msid, m->ts, r->metadata);
-		if (r->video_config != NULL)
-			to_backend_bytes(sp, m->csid, RTMP_VIDEO, m->msid,
-			    m->ts, r->video_config);
-		if (r->audio_config != NULL)
-			to_backend_bytes(sp, m->csid + 1, RTMP_AUDIO, m->msid,
-			    m->ts, r->audio_config);
+		/* Video's then audio's, every track's, as they came. */
+		for (pass = 0; pass < 2; pass++)
+			for (i = 0; i < r->nconfigs; i++)
+				if (r->configs[i].type == (pass == 0 ?
+				    RTMP_VIDEO : RTMP_AUDIO))
+					to_backend_bytes(sp, m->csid + pass,
+					    r->configs[i].type, m->msid,
+					    m->ts, r->configs[i].body);
 		sp->published = true;
 	}
 	to_backend(sp, m->csid, m->type, m->msid, m->ts, m->body, m->kept);

@@ -1446,13 +1446,13 @@ test_splice_no_client_window_no_acks(void **state)
 /* ------------------------------------------------------------------ */
 /* The publisher.                                                      */
 
+/* The publisher's session moved: the splice is ready for its media. */
 static void
-publisher_ready(struct fx *fx)
+publisher_moved(struct fx *fx)
 {
 	guint mark;
 	int i;
 
-	session_publisher(fx);
 	splice_start(fx);
 	be_handshake(fx, 3);
 	pump(fx);
@@ -1484,6 +1484,75 @@ publisher_ready(struct fx *fx)
 	pump(fx);
 	assert_int_equal(fx->sp.state, SPLICE_READY);
 	assert_int_equal(fx->client_rx.msgs->len, 0);
+}
+
+static void
+publisher_ready(struct fx *fx)
+{
+	session_publisher(fx);
+	publisher_moved(fx);
+}
+
+/*
+ * A multitrack publisher (Enhanced RTMP v2): each track's sequence header
+ * is kept, a new one replaces its own track's only, and all of them go to
+ * the new backend before the key frame, video's then audio's.
+ */
+static void
+test_splice_publisher_multitrack_configs(void **state)
+{
+	static const uint8_t track0[] = {
+		0x96, 0x00, 'h', 'v', 'c', '1', 0, 1, 0xaa,
+	};
+	static const uint8_t track1[] = {
+		0x96, 0x00, 'h', 'v', 'c', '1', 1, 1, 0xbb,
+	};
+	static const uint8_t track1_again[] = {
+		0x96, 0x00, 'h', 'v', 'c', '1', 1, 1, 0xcc,
+	};
+	static const uint8_t opus2[] = { 0x95, 0x00, 'O', 'p', 'u', 's', 2, 1 };
+	static const struct {
+		const uint8_t	*body;
+		size_t		 len;
+	} want[] = {
+		{ avc_seq, sizeof(avc_seq) },
+		{ track0, sizeof(track0) },
+		{ track1_again, sizeof(track1_again) },
+		{ aac_seq, sizeof(aac_seq) },
+		{ opus2, sizeof(opus2) },
+	};
+	struct fx *fx = *state;
+	const struct dmsg *dm;
+	guint mark, i;
+
+	session_publisher(fx);
+	orig_client(fx, 6, RTMP_VIDEO, OLD_MSID, 5000,
+	    body_bytes(track0, sizeof(track0)));
+	orig_client(fx, 6, RTMP_VIDEO, OLD_MSID, 5000,
+	    body_bytes(track1, sizeof(track1)));
+	orig_client(fx, 6, RTMP_VIDEO, OLD_MSID, 5040,
+	    body_bytes(track1_again, sizeof(track1_again)));
+	orig_client(fx, 4, RTMP_AUDIO, OLD_MSID, 5040,
+	    body_bytes(opus2, sizeof(opus2)));
+	/* The legacy AVC and AAC headers, tracks 0 and 1, Opus track 2. */
+	assert_int_equal(fx->r.nconfigs, 5);
+
+	publisher_moved(fx);
+	mark = fx->be.rx.msgs->len;
+	move_client(fx, 6, RTMP_VIDEO, OLD_MSID, 10040,
+	    body_media(VIDEO_KEY, 1, 'K', 600));
+	/* The metadata, five headers, the key frame. */
+	assert_int_equal(fx->be.rx.msgs->len, mark + 7);
+	assert_int_equal(peer_msg(&fx->be.rx, mark)->m.type, RTMP_DATA_AMF0);
+	for (i = 0; i < G_N_ELEMENTS(want); i++) {
+		dm = peer_msg(&fx->be.rx, mark + 1 + i);
+		assert_int_equal(dm->m.type, i < 3 ? RTMP_VIDEO : RTMP_AUDIO);
+		assert_int_equal(dm->m.msid, NEW_MSID);
+		assert_int_equal(dm->m.len, want[i].len);
+		assert_memory_equal(dm->m.body, want[i].body, want[i].len);
+	}
+	assert_true(media_is_keyframe(peer_msg(&fx->be.rx, mark + 6)->m.body,
+	    1));
 }
 
 static void
@@ -1945,6 +2014,25 @@ test_media_ex_video(void **state)
 	/* A disposable inter frame (3), a command frame (5). */
 	assert_false(IS_KEY(0xb1, 'a', 'v', '0', '1'));
 	assert_false(IS_KEY(0xd1, 'a', 'v', '0', '1'));
+	assert_false(IS_CONFIG(RTMP_VIDEO, 0xd0, 0x00));
+	/* Multitrack (6): | multitrack type:4 | packet type:4 | fourcc |
+	 * track id | ...: one track's SequenceStart, CodedFrames. */
+	assert_true(IS_CONFIG(RTMP_VIDEO, 0x96, 0x00, 'h', 'v', 'c', '1', 1,
+	    1));
+	assert_false(IS_CONFIG(RTMP_VIDEO, 0x96, 0x01, 'h', 'v', 'c', '1', 1,
+	    0, 0, 0));
+	assert_true(IS_KEY(0x96, 0x01, 'h', 'v', 'c', '1', 1, 0, 0, 0));
+	/* ManyTracks (1): track id and a 24-bit size each. */
+	assert_true(IS_CONFIG(RTMP_VIDEO, 0x96, 0x10, 'a', 'v', '0', '1', 2,
+	    0, 0, 1, 0x81));
+	/* ModEx (7): | size - 1 | data | mod type:4 | packet type:4 |. */
+	assert_true(IS_CONFIG(RTMP_VIDEO, 0x97, 2, 0, 0, 9, 0x00, 'h', 'v',
+	    'c', '1', 1));
+	assert_false(IS_CONFIG(RTMP_VIDEO, 0x97, 2, 0, 0, 9, 0x01, 'h', 'v',
+	    'c', '1', 0, 0, 0));
+	/* Cut before its FourCC: not a header to keep. */
+	assert_false(IS_CONFIG(RTMP_VIDEO, 0x90, 'h', 'v'));
+	assert_false(IS_CONFIG(RTMP_VIDEO, 0x96, 0x00));
 }
 
 static void
@@ -1966,8 +2054,14 @@ test_media_audio(void **state)
 	    0x10));
 	assert_false(IS_CONFIG(RTMP_AUDIO, 0x91, 'O', 'p', 'u', 's', 0xfc));
 	assert_false(IS_CONFIG(RTMP_AUDIO, 0x92, 'O', 'p', 'u', 's'));
-	assert_false(IS_CONFIG(RTMP_AUDIO, 0x94, 'O', 'p', 'u', 's', 0, 2));
+	/* MultichannelConfig (4) configures the decoder too. */
+	assert_true(IS_CONFIG(RTMP_AUDIO, 0x94, 'O', 'p', 'u', 's', 0, 2));
 	assert_false(media_is_config(RTMP_AUDIO, NULL, 0));
+	/* Multitrack audio (5): a track's SequenceStart. */
+	assert_true(IS_CONFIG(RTMP_AUDIO, 0x95, 0x00, 'O', 'p', 'u', 's', 2,
+	    1));
+	assert_false(IS_CONFIG(RTMP_AUDIO, 0x95, 0x01, 'O', 'p', 'u', 's', 2,
+	    0xfc));
 	/* An audio body is not video config. */
 	assert_false(IS_CONFIG(RTMP_VIDEO, 0xaf, 0x00, 0x12, 0x10));
 }
@@ -2044,10 +2138,11 @@ test_replay_learns_the_publisher_cache(void **state)
 	assert_false(replay_is_player(&fx->r));
 	assert_non_null(fx->r.metadata);
 	assert_int_equal(fx->r.metadata_type, RTMP_DATA_AMF0);
-	assert_non_null(fx->r.video_config);
-	(void)g_bytes_get_data(fx->r.video_config, &n);
+	assert_int_equal(fx->r.nconfigs, 2);
+	assert_int_equal(fx->r.configs[0].type, RTMP_VIDEO);
+	(void)g_bytes_get_data(fx->r.configs[0].body, &n);
 	assert_int_equal(n, sizeof(avc_seq));
-	assert_non_null(fx->r.audio_config);
+	assert_int_equal(fx->r.configs[1].type, RTMP_AUDIO);
 	assert_true(fx->r.client_video);
 	/* publish is not answered by a txn. */
 	assert_int_equal(command_find(&fx->r, "publish", OLD_MSID), 4);
@@ -2170,17 +2265,18 @@ test_replay_cut_messages_are_not_cached(void **state)
 	m = dm->m;
 	m.kept = 5;
 	replay_client_message(&fx->r, &m, &dm->f, 1);
-	assert_null(fx->r.video_config);
+	assert_int_equal(fx->r.nconfigs, 0);
 
 	dm = side_send(&s, 4, RTMP_AUDIO, 1, 0,
 	    body_bytes(aac_seq, sizeof(aac_seq)));
 	m = dm->m;
 	m.kept = 2;
 	replay_client_message(&fx->r, &m, &dm->f, 1);
-	assert_null(fx->r.audio_config);
+	assert_int_equal(fx->r.nconfigs, 0);
 	m.kept = m.len;
 	replay_client_message(&fx->r, &m, &dm->f, 1);
-	assert_non_null(fx->r.audio_config);
+	assert_int_equal(fx->r.nconfigs, 1);
+	assert_int_equal(fx->r.configs[0].type, RTMP_AUDIO);
 	side_free(&s);
 }
 
@@ -2210,6 +2306,7 @@ main(void)
 		T(test_splice_acknowledges_the_client_window),
 		T(test_splice_no_client_window_no_acks),
 		T(test_splice_publisher_sends_cache_before_key_frame),
+		T(test_splice_publisher_multitrack_configs),
 		cmocka_unit_test(test_partials_cut_in_the_first_chunk),
 		cmocka_unit_test(test_partials_cut_in_a_later_chunk),
 		cmocka_unit_test(test_partials_cut_at_a_chunk_boundary),
