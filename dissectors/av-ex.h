@@ -29,6 +29,25 @@ enum av_multitrack_type {
 	AV_MANY_TRACKS_MANY_CODECS = 2,
 };
 
+/* The packet types (the low 4 bits of the first byte, after ModEx). */
+enum video_ex_packet {
+	VIDEO_SEQUENCE_START = 0,
+	VIDEO_CODED_FRAMES = 1,
+	VIDEO_SEQUENCE_END = 2,
+	VIDEO_CODED_FRAMES_X = 3,
+	VIDEO_METADATA = 4,
+	VIDEO_MPEG2TS_SEQUENCE_START = 5,
+	VIDEO_MULTITRACK = 6,
+};
+
+enum audio_ex_packet {
+	AUDIO_SEQUENCE_START = 0,
+	AUDIO_CODED_FRAMES = 1,
+	AUDIO_SEQUENCE_END = 2,
+	AUDIO_MULTICHANNEL_CONFIG = 4,
+	AUDIO_MULTITRACK = 5,
+};
+
 #define AV_EX_MODEX			7
 #define AV_EX_MOD_TIMESTAMP_NANO	0
 

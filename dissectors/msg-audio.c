@@ -30,14 +30,6 @@
 #define AAC_SEQUENCE_HEADER	0
 #define PROBE_KEEP		16U
 
-enum audio_ex_packet {
-	AUDIO_SEQUENCE_START = 0,
-	AUDIO_CODED_FRAMES = 1,
-	AUDIO_SEQUENCE_END = 2,
-	AUDIO_MULTICHANNEL_CONFIG = 4,
-	AUDIO_MULTITRACK = 5,
-};
-
 static const struct value_name sound_format_names[] = {
 	{ 0, "pcm" },
 	{ 1, "adpcm" },

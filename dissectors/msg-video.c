@@ -32,16 +32,6 @@
 #define AVC_SEQUENCE_HEADER	0
 #define FRAME_COMMAND		5
 
-enum video_ex_packet {
-	VIDEO_SEQUENCE_START = 0,
-	VIDEO_CODED_FRAMES = 1,
-	VIDEO_SEQUENCE_END = 2,
-	VIDEO_CODED_FRAMES_X = 3,
-	VIDEO_METADATA = 4,
-	VIDEO_MPEG2TS_SEQUENCE_START = 5,
-	VIDEO_MULTITRACK = 6,
-};
-
 static const struct value_name frame_type_names[] = {
 	{ 1, "key" },
 	{ 2, "inter" },

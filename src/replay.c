@@ -173,13 +173,7 @@ replay_is_player(const struct replay *r)
  * MultichannelConfig: both configure the decoder), with ModEx and
  * Multitrack as for video.
  */
-#define EX_SEQUENCE_START		0
-#define EX_VIDEO_MPEG2TS_SEQUENCE_START	5
-#define EX_VIDEO_COMMAND_FRAME		5	/* frame type */
-#define EX_VIDEO_METADATA		4
-#define EX_VIDEO_MULTITRACK		6
-#define EX_AUDIO_MULTICHANNEL_CONFIG	4
-#define EX_AUDIO_MULTITRACK		5
+#define VIDEO_COMMAND_FRAME	5	/* frame type */
 
 /*
  * An Enhanced RTMP body: its packet type once ModEx and Multitrack are
@@ -198,12 +192,12 @@ media_ex(uint8_t type, const uint8_t *b, size_t len, uint8_t *packet,
 	if (len < 1 || (video ? (b[0] & 0x80) == 0 : (b[0] >> 4) != 9) ||
 	    (type != RTMP_VIDEO && type != RTMP_AUDIO))
 		return false;
-	if (video && ((b[0] >> 4) & 7) == EX_VIDEO_COMMAND_FRAME &&
-	    (b[0] & 0x0f) != EX_VIDEO_METADATA)
+	if (video && ((b[0] >> 4) & 7) == VIDEO_COMMAND_FRAME &&
+	    (b[0] & 0x0f) != VIDEO_METADATA)
 		return false;
 	cursor_init(&c, b + 1, len - 1);
-	if (!av_ex_header_parse(&c, b[0] & 0x0f, video ? EX_VIDEO_MULTITRACK :
-	    EX_AUDIO_MULTITRACK, true, &h))
+	if (!av_ex_header_parse(&c, b[0] & 0x0f, video ? VIDEO_MULTITRACK :
+	    AUDIO_MULTITRACK, true, &h))
 		return false;
 	*packet = h.packet_type;
 	*track = h.multitrack && av_ex_track_next(&c, &h, &t) && t.has_id ?
@@ -217,9 +211,10 @@ media_is_config(uint8_t type, const uint8_t *b, size_t len)
 	uint8_t packet, track;
 
 	if (media_ex(type, b, len, &packet, &track))
-		return packet == EX_SEQUENCE_START || (type == RTMP_VIDEO ?
-		    packet == EX_VIDEO_MPEG2TS_SEQUENCE_START :
-		    packet == EX_AUDIO_MULTICHANNEL_CONFIG);
+		return type == RTMP_VIDEO ? packet == VIDEO_SEQUENCE_START ||
+		    packet == VIDEO_MPEG2TS_SEQUENCE_START :
+		    packet == AUDIO_SEQUENCE_START ||
+		    packet == AUDIO_MULTICHANNEL_CONFIG;
 	if (len < 2)
 		return false;
 	if (type == RTMP_VIDEO)

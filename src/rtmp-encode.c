@@ -192,6 +192,15 @@ chunk_basic_header(GByteArray *out, uint8_t fmt, uint32_t csid)
 	}
 }
 
+bool
+rtmp_ack_due(uint32_t window, uint64_t received, uint64_t *acked)
+{
+	if (window == 0 || received - *acked < window)
+		return false;
+	*acked = received;
+	return true;
+}
+
 size_t
 chunk_basic_header_len(uint32_t csid)
 {

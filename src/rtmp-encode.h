@@ -90,6 +90,12 @@ void	chunk_writer_control(struct chunk_writer *, GByteArray *out,
 	    uint8_t type, uint32_t value);
 void	chunk_writer_peer_bandwidth(struct chunk_writer *, GByteArray *out,
 	    uint32_t window, uint8_t limit_type);
+/*
+ * Whether received bytes in all call for an Acknowledgement: window more
+ * of them since *acked (RTMP 1.0, 5.4.3 and 5.4.4); then *acked is
+ * received, and the sequence number to send is (uint32_t)received.
+ */
+bool	rtmp_ack_due(uint32_t window, uint64_t received, uint64_t *acked);
 /* User control events with one 32-bit value (Stream Begin, ping, ...). */
 void	chunk_writer_user_control(struct chunk_writer *, GByteArray *out,
 	    uint16_t event, uint32_t value);

@@ -256,11 +256,9 @@ peer_readable(GSocket *sock, GIOCondition cond, gpointer data)
 		p->bytes_in += (uint64_t)n;
 		p->ops->input(p->ctx, buf, (size_t)n);
 		/* Acknowledge as the other end's window asks. */
-		if (p->window > 0 && p->bytes_in - p->acked >= p->window) {
-			p->acked = p->bytes_in;
+		if (rtmp_ack_due(p->window, p->bytes_in, &p->acked))
 			rtmp_peer_control(p, RTMP_ACK,
 			    (uint32_t)p->bytes_in);
-		}
 	}
 	rtmp_peer_flush(p);
 	return peer_settle(p);

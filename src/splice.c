@@ -521,11 +521,9 @@ splice_acknowledge_client(struct splice *sp, uint64_t received)
 		r->client_acked = received;
 		return;
 	}
-	if (received - r->client_acked < r->client_window)
-		return;
-	r->client_acked = received;
-	chunk_writer_control(sp->client_writer, sp->to_client, RTMP_ACK,
-	    (uint32_t)received);
+	if (rtmp_ack_due(r->client_window, received, &r->client_acked))
+		chunk_writer_control(sp->client_writer, sp->to_client,
+		    RTMP_ACK, (uint32_t)received);
 }
 
 void
@@ -684,12 +682,10 @@ splice_from_backend(struct splice *sp, const uint8_t *p, size_t n)
 		return;
 	sp->backend_bytes += n;
 	(void)chunk_demux_feed(&sp->demux, p, n);
-	if (sp->backend_window > 0 &&
-	    sp->backend_bytes - sp->backend_acked >= sp->backend_window) {
-		sp->backend_acked = sp->backend_bytes;
+	if (rtmp_ack_due(sp->backend_window, sp->backend_bytes,
+	    &sp->backend_acked))
 		chunk_writer_control(&sp->backend_writer, sp->to_backend,
 		    RTMP_ACK, (uint32_t)sp->backend_bytes);
-	}
 }
 
 bool
