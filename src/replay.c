@@ -189,8 +189,8 @@ media_ex(uint8_t type, const uint8_t *b, size_t len, uint8_t *packet,
 	struct cursor c;
 	bool video = type == RTMP_VIDEO;
 
-	if (len < 1 || (video ? (b[0] & 0x80) == 0 : (b[0] >> 4) != 9) ||
-	    (type != RTMP_VIDEO && type != RTMP_AUDIO))
+	if ((type != RTMP_VIDEO && type != RTMP_AUDIO) || len < 1 ||
+	    (video ? (b[0] & 0x80) == 0 : (b[0] >> 4) != 9))
 		return false;
 	if (video && ((b[0] >> 4) & 7) == VIDEO_COMMAND_FRAME &&
 	    (b[0] & 0x0f) != VIDEO_METADATA)

@@ -68,8 +68,9 @@ struct replay {
 	/* createStream sent and not yet answered: its txn. */
 	double			 create_txn[REPLAY_STREAMS_MAX];
 	unsigned		 ncreate;
-	/* A publisher's cache: body and message stream id. */
+	/* A publisher's cache: its metadata, and of what type. */
 	GBytes			*metadata;
+	uint8_t			 metadata_type;	/* 18 or 15 */
 	/* Sequence headers: each type's, per kind and track (in order). */
 	struct replay_config {
 		uint8_t		 type;		/* 8 audio, 9 video */
@@ -77,7 +78,6 @@ struct replay {
 		GBytes		*body;
 	}			 configs[REPLAY_CONFIGS_MAX];
 	unsigned		 nconfigs;
-	uint8_t			 metadata_type;	/* 18 or 15 */
 	bool			 client_video;	/* the client publishes video */
 	/* The client's own window (a Window Ack Size it sent). */
 	uint32_t		 client_window;
